@@ -1,0 +1,3 @@
+import { buildApp } from '../lib/build-app.js';
+
+buildApp().app.synth();

@@ -1,0 +1,39 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/**
+ * AWS SDK clients, made once per container. The only switch between AWS and the local runtime
+ * is an endpoint variable: handlers never know where they run (DESIGN.md §4).
+ */
+function localConfig(endpoint: string | undefined) {
+  return endpoint
+    ? {
+        endpoint,
+        region: process.env.AWS_REGION ?? 'local-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }
+    : {};
+}
+
+let documentClient: DynamoDBDocumentClient | undefined;
+let sfnClient: SFNClient | undefined;
+
+export function dynamo(): DynamoDBDocumentClient {
+  documentClient ??= DynamoDBDocumentClient.from(
+    new DynamoDBClient(localConfig(process.env.DYNAMODB_ENDPOINT)),
+    { marshallOptions: { removeUndefinedValues: true } }
+  );
+  return documentClient;
+}
+
+export function stepFunctions(): SFNClient {
+  sfnClient ??= new SFNClient(localConfig(process.env.SFN_ENDPOINT));
+  return sfnClient;
+}
+
+/** Drops cached clients so a new endpoint takes effect (local runtime restarts in one process). */
+export function resetClients(): void {
+  documentClient = undefined;
+  sfnClient = undefined;
+}

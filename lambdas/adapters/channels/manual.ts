@@ -1,0 +1,10 @@
+import type { Channel } from './channel.js';
+
+/** Hands nothing over: an operator or an outside system reports the outcome through the API. */
+export const manualChannel: Channel = {
+  name: 'manual',
+  async dispatch() {
+    return undefined;
+  },
+  async resume() {},
+};

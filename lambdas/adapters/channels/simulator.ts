@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
+import type { Disposition } from '../../schemas/common.js';
+import { dispositionSchema } from '../../schemas/common.js';
+import { getOptionalEnv } from '../../shared/env.js';
+import { logger } from '../../shared/logger.js';
+import { reportStepOutcome } from '../../use-cases/report-outcome.js';
+import type { Channel, ChannelContext } from './channel.js';
+
+type Weighted = ReadonlyArray<readonly [Disposition, number]>;
+
+/** Rough shares of real outbound campaigns: most calls go unanswered, few book. */
+const callOutcomes: Weighted = [
+  ['NO_ANSWER', 35],
+  ['LEFT_VOICEMAIL', 20],
+  ['CALL_AGAIN', 10],
+  ['NOT_INTERESTED', 10],
+  ['CALENDLY', 10],
+  ['LINE_BUSY', 5],
+  ['COULD_NOT_CONNECT', 5],
+  ['WARM_TRANSFER', 5],
+];
+const textOutcomes: Weighted = [
+  ['ENDED', 50],
+  ['TEXT_CONSENT', 20],
+  ['NO_ANSWER', 20],
+  ['NOT_INTERESTED', 5],
+  ['DNC', 5],
+];
+
+/**
+ * The outcome of a simulated attempt. Seeded by the step execution id, so a resumed simulation
+ * (after a restart) ends the same way. SIMULATOR_OUTCOME forces one disposition for every step.
+ */
+export function simulatedOutcome(context: ChannelContext): Disposition {
+  const forced = getOptionalEnv('SIMULATOR_OUTCOME');
+  if (forced) return dispositionSchema.parse(forced);
+  const table = context.step.type === 'CALL' ? callOutcomes : textOutcomes;
+  const total = table.reduce((sum, [, weight]) => sum + weight, 0);
+  let roll = createHash('sha256').update(context.attempt.id).digest().readUInt32BE(0) % total;
+  for (const [disposition, weight] of table) {
+    if (roll < weight) {
+      if (disposition === 'LEFT_VOICEMAIL' && !context.step.leaveVoicemail) return 'VOICEMAIL_DETECTED';
+      return disposition;
+    }
+    roll -= weight;
+  }
+  return 'NO_ANSWER';
+}
+
+async function finishSimulatedAttempt(context: ChannelContext): Promise<void> {
+  const delayMs = Number(getOptionalEnv('SIMULATOR_DELAY_MS') ?? 1500);
+  await new Promise((resolve) => setTimeout(resolve, delayMs));
+  const disposition = simulatedOutcome(context);
+  const startedAt = new Date(context.attempt.startedAt);
+  const endedAt = new Date();
+  await reportStepOutcome({
+    stepExecutionId: context.attempt.id,
+    disposition,
+    agentCall: {
+      id: `sim-${context.attempt.id}`,
+      status: 'ENDED',
+      callStartedAt: startedAt.toISOString(),
+      callEndedAt: endedAt.toISOString(),
+      callDuration: Math.max(0, Math.round((endedAt.getTime() - startedAt.getTime()) / 1000)),
+      callEndedReason: disposition,
+      summary: `Simulated ${context.step.type === 'CALL' ? 'call' : 'text'}: ${disposition}`,
+    },
+  });
+}
+
+/**
+ * A stand-in for the agent platform: it "contacts" the recipient, then reports a plausible
+ * outcome after SIMULATOR_DELAY_MS. Each contact is appended to SIMULATOR_LEDGER_FILE when set
+ * (the local runtime sets it), which is how tests prove no step was contacted twice.
+ */
+export const simulatorChannel: Channel = {
+  name: 'simulator',
+  async dispatch(context) {
+    const ledger = getOptionalEnv('SIMULATOR_LEDGER_FILE');
+    if (ledger) {
+      appendFileSync(
+        ledger,
+        `${JSON.stringify({ stepExecutionId: context.attempt.id, executionId: context.execution.id, stepIndex: context.attempt.stepIndex, at: new Date().toISOString() })}\n`
+      );
+    }
+    logger.info('simulated contact', {
+      stepExecutionId: context.attempt.id,
+      type: context.step.type,
+      to: context.execution.primaryPhone,
+    });
+    await finishSimulatedAttempt(context);
+    return undefined;
+  },
+  async resume(context) {
+    await finishSimulatedAttempt(context);
+  },
+};

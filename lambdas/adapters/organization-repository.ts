@@ -1,0 +1,68 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { v7 as uuidv7 } from 'uuid';
+import { getEnv } from '../shared/env.js';
+import { dynamo } from './aws-clients.js';
+import { keys } from './table-keys.js';
+
+/** Only this hash of an API key is ever stored. */
+export function hashApiKey(apiKey: string): string {
+  return createHash('sha256').update(apiKey, 'utf8').digest('hex');
+}
+
+export function generateApiKey(): string {
+  return `ow_${randomBytes(32).toString('base64url')}`;
+}
+
+/** The organization an API key belongs to, or undefined for an unknown key. */
+export async function findOrganizationIdByApiKey(apiKey: string): Promise<string | undefined> {
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: getEnv('TABLE_NAME'), Key: keys.apiKey(hashApiKey(apiKey)) })
+  );
+  return typeof Item?.organizationId === 'string' ? Item.organizationId : undefined;
+}
+
+/** Finds the organization by name, creating it (and its name index) when it does not exist. */
+export async function ensureOrganization(name: string, now: Date): Promise<string> {
+  const tableName = getEnv('TABLE_NAME');
+  const existing = await dynamo().send(
+    new GetCommand({ TableName: tableName, Key: keys.organizationName(name) })
+  );
+  if (typeof existing.Item?.organizationId === 'string') return existing.Item.organizationId;
+  const organizationId = uuidv7();
+  try {
+    // The name index is written first and conditionally, so two racing creators agree on one id.
+    await dynamo().send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { ...keys.organizationName(name), organizationId },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      })
+    );
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return ensureOrganization(name, now);
+    throw error;
+  }
+  await dynamo().send(
+    new PutCommand({
+      TableName: tableName,
+      Item: { ...keys.organization(organizationId), id: organizationId, name, createdAt: now.toISOString() },
+    })
+  );
+  return organizationId;
+}
+
+/** Stores the hash of `apiKey` for the organization. */
+export async function storeApiKey(organizationId: string, apiKey: string, now: Date): Promise<void> {
+  await dynamo().send(
+    new PutCommand({
+      TableName: getEnv('TABLE_NAME'),
+      Item: {
+        ...keys.apiKey(hashApiKey(apiKey)),
+        organizationId,
+        prefix: apiKey.slice(0, 7),
+        createdAt: now.toISOString(),
+      },
+    })
+  );
+}

@@ -1,0 +1,40 @@
+import { SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { getEnv } from '../shared/env.js';
+import { stepFunctions } from './aws-clients.js';
+
+/** What every run of the state machine receives. */
+export interface RunInput {
+  executionId: string;
+}
+
+/** Starts the run for one execution; the execution id is the run name, so a retry cannot start two. */
+export async function startRun(executionId: string): Promise<void> {
+  try {
+    await stepFunctions().send(
+      new StartExecutionCommand({
+        stateMachineArn: getEnv('STATE_MACHINE_ARN'),
+        name: executionId,
+        input: JSON.stringify({ executionId } satisfies RunInput),
+      })
+    );
+  } catch (error) {
+    // Same name and same input is idempotent on AWS; anything else already running is ours too.
+    if ((error as Error).name !== 'ExecutionAlreadyExists') throw error;
+  }
+}
+
+/** Errors meaning the token's task is no longer waiting: it already ended or timed out. */
+const staleTokenErrors = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
+
+/** Completes a waiting task; false when the task was no longer waiting for this token. */
+export async function completeTask(taskToken: string, output: Record<string, unknown>): Promise<boolean> {
+  try {
+    await stepFunctions().send(
+      new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) })
+    );
+    return true;
+  } catch (error) {
+    if (staleTokenErrors.has((error as Error).name)) return false;
+    throw error;
+  }
+}

@@ -1,0 +1,76 @@
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type Workflow, workflowSchema } from '../schemas/workflow.js';
+import { getEnv } from '../shared/env.js';
+import { WorkflowNotFoundError } from '../shared/errors.js';
+import { dynamo } from './aws-clients.js';
+import { type Page, queryPage } from './pagination.js';
+import { keys, withoutKeys } from './table-keys.js';
+
+export async function putWorkflow(workflow: Workflow): Promise<void> {
+  await dynamo().send(
+    new PutCommand({
+      TableName: getEnv('TABLE_NAME'),
+      Item: { ...keys.workflow(workflow.organizationId, workflow.id), ...workflow },
+    })
+  );
+}
+
+/** Replaces a workflow that must still exist (a concurrent delete wins over an update). */
+export async function replaceWorkflow(workflow: Workflow): Promise<void> {
+  try {
+    await dynamo().send(
+      new PutCommand({
+        TableName: getEnv('TABLE_NAME'),
+        Item: { ...keys.workflow(workflow.organizationId, workflow.id), ...workflow },
+        ConditionExpression: 'attribute_exists(pk)',
+      })
+    );
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') {
+      throw new WorkflowNotFoundError(workflow.id);
+    }
+    throw error;
+  }
+}
+
+export async function getWorkflow(organizationId: string, workflowId: string): Promise<Workflow> {
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: getEnv('TABLE_NAME'), Key: keys.workflow(organizationId, workflowId) })
+  );
+  if (!Item) throw new WorkflowNotFoundError(workflowId);
+  return workflowSchema.parse(withoutKeys(Item));
+}
+
+export async function listWorkflows(
+  organizationId: string,
+  options: { limit: number; cursor?: string }
+): Promise<Page<Workflow>> {
+  const { pk, skPrefix } = keys.workflowPrefix(organizationId);
+  const page = await queryPage(
+    {
+      TableName: getEnv('TABLE_NAME'),
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+      ScanIndexForward: false,
+    },
+    { ...options, partition: { pk }, keyOf: (item) => ({ pk: item.pk, sk: item.sk }) }
+  );
+  return { items: page.items.map((item) => workflowSchema.parse(withoutKeys(item))), nextCursor: page.nextCursor };
+}
+
+export async function deleteWorkflow(organizationId: string, workflowId: string): Promise<void> {
+  try {
+    await dynamo().send(
+      new DeleteCommand({
+        TableName: getEnv('TABLE_NAME'),
+        Key: keys.workflow(organizationId, workflowId),
+        ConditionExpression: 'attribute_exists(pk)',
+      })
+    );
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') {
+      throw new WorkflowNotFoundError(workflowId);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,127 @@
+import type { Disposition } from '../schemas/common.js';
+import type { Execution, StepAttempt } from '../schemas/execution.js';
+import { nextAllowedInstant, type ScheduleLayer } from './contact-window.js';
+import { resolveRecipientZones } from './recipient-zones.js';
+
+/** No single Wait lasts longer than this; Plan re-runs and waits again (DESIGN.md §2). */
+export const MAX_WAIT_MS = 7 * 24 * 3600_000;
+
+/** How far ahead Plan looks for a window before declaring that none exists. */
+export const WINDOW_HORIZON_DAYS = 14;
+
+export type PlanDecision =
+  | { action: 'FINISH'; reason: string }
+  | {
+      action: 'STEP';
+      stepIndex: number;
+      dueAt: Date;
+      nextRunAt: Date;
+      /** When the state machine's Wait ends: nextRunAt, capped to MAX_WAIT_MS from now. */
+      waitUntil: Date;
+      deferredBy: string[];
+    }
+  | { action: 'NO_WINDOW'; stepIndex: number; dueAt: Date; deferredBy: string[] };
+
+export const terminalStatuses = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
+
+/** Every schedule the current step must satisfy, recipient zones included. */
+export function scheduleLayers(execution: Execution): ScheduleLayer[] {
+  const recipient = resolveRecipientZones(execution);
+  return [
+    { rule: 'workflowSchedule', schedule: execution.workflowSchedule, zone: execution.timezone },
+    ...recipient.zones.map((zone) => ({
+      rule: 'tcpaSchedule',
+      schedule: execution.tcpaSchedule,
+      zone,
+    })),
+  ];
+}
+
+export function attemptKey(stepIndex: number, attemptNo: number): string {
+  return `${stepIndex}-${attemptNo}`;
+}
+
+export function latestAttempt(execution: Execution, stepIndex: number): StepAttempt | undefined {
+  return Object.values(execution.attempts)
+    .filter((attempt) => attempt.stepIndex === stepIndex)
+    .sort((a, b) => b.attemptNo - a.attemptNo)[0];
+}
+
+/**
+ * When the current step becomes due: its delay after the previous step ended, or after the
+ * execution's start (`startAt`, else creation) for the first step this execution runs.
+ */
+export function stepDueAt(execution: Execution, stepIndex: number): Date {
+  const step = execution.definition.steps[stepIndex];
+  if (!step) throw new Error(`Execution ${execution.id} has no step ${stepIndex}`);
+  const previous = latestAttempt(execution, stepIndex - 1);
+  const base = previous?.completedAt ?? execution.startAt ?? execution.createdAt;
+  return new Date(new Date(base).getTime() + step.delayInSecs * 1000);
+}
+
+/** The schedule-check: what the state machine does next for this execution. */
+export function planNextStep(execution: Execution, now: Date): PlanDecision {
+  if (terminalStatuses.has(execution.status)) {
+    return { action: 'FINISH', reason: `execution is ${execution.status}` };
+  }
+  const stepIndex = execution.stepIndex;
+  if (stepIndex >= execution.definition.steps.length) {
+    return { action: 'FINISH', reason: 'no steps left' };
+  }
+  const dueAt = stepDueAt(execution, stepIndex);
+  const from = dueAt > now ? dueAt : now;
+  const decision = nextAllowedInstant(scheduleLayers(execution), from, WINDOW_HORIZON_DAYS);
+  if (!decision.at) return { action: 'NO_WINDOW', stepIndex, dueAt, deferredBy: decision.deferredBy };
+  const cap = new Date(now.getTime() + MAX_WAIT_MS);
+  return {
+    action: 'STEP',
+    stepIndex,
+    dueAt,
+    nextRunAt: decision.at,
+    waitUntil: decision.at < cap ? decision.at : cap,
+    deferredBy: decision.deferredBy,
+  };
+}
+
+export type DispatchCheck = { ok: true } | { ok: false; reason: string };
+
+/**
+ * Dispatch's re-check at the moment of contact: a Wait may have lasted days, the execution
+ * may have been paused or cancelled, or the wait may have been capped short of the window.
+ */
+export function checkDispatch(execution: Execution, stepIndex: number, now: Date): DispatchCheck {
+  if (execution.status !== 'RUNNING') return { ok: false, reason: `execution is ${execution.status}` };
+  if (execution.stepIndex !== stepIndex) {
+    return { ok: false, reason: `step ${stepIndex} is no longer current (now ${execution.stepIndex})` };
+  }
+  const decision = planNextStep(execution, now);
+  if (decision.action !== 'STEP') return { ok: false, reason: 'no allowed window' };
+  if (decision.nextRunAt.getTime() > now.getTime()) {
+    return { ok: false, reason: `not allowed before ${decision.nextRunAt.toISOString()}` };
+  }
+  return { ok: true };
+}
+
+export interface OutcomeEffect {
+  /** The execution ends with this outcome. */
+  finished: boolean;
+  nextStepIndex: number;
+  reason: 'finishOn' | 'lastStep' | 'next';
+}
+
+/** What a reported disposition does to the run: finishOn ends it, else the next step runs. */
+export function applyOutcome(
+  execution: Execution,
+  stepIndex: number,
+  disposition: Disposition
+): OutcomeEffect {
+  const step = execution.definition.steps[stepIndex];
+  if (step?.finishOn.includes(disposition)) {
+    return { finished: true, nextStepIndex: stepIndex, reason: 'finishOn' };
+  }
+  const nextStepIndex = stepIndex + 1;
+  if (nextStepIndex >= execution.definition.steps.length) {
+    return { finished: true, nextStepIndex, reason: 'lastStep' };
+  }
+  return { finished: false, nextStepIndex, reason: 'next' };
+}

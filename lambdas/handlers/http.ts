@@ -1,0 +1,122 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { z } from 'zod';
+import {
+  AppError,
+  BadRequestError,
+  type FieldIssue,
+  PayloadTooLargeError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../shared/errors.js';
+import { logger } from '../shared/logger.js';
+
+/** Bodies larger than this are refused before parsing (a workflow is a few KB). */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export function json(status: number, body: unknown): APIGatewayProxyResult {
+  return {
+    statusCode: status,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  };
+}
+
+/** The one mapping from errors to HTTP (DESIGN.md §6). Unknown errors never leak internals. */
+export function toErrorResponse(error: unknown): APIGatewayProxyResult {
+  if (error instanceof AppError && error.status < 500) {
+    return json(error.status, {
+      status: error.status,
+      code: error.code,
+      message: error.message,
+      success: false,
+      ...(error.details && { details: error.details }),
+    });
+  }
+  logger.error('request failed', { error });
+  return json(500, {
+    status: 500,
+    code: 'INTERNAL_ERROR',
+    message: 'Internal error',
+    success: false,
+  });
+}
+
+/** middy middleware: any error becomes the envelope. */
+export function errorEnvelope(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  return {
+    onError: async (request) => {
+      request.response = toErrorResponse(request.error);
+    },
+  };
+}
+
+/** One issue per wrong field, each with its dotted path (`definition.steps.0.order`). */
+export function issuesOf(error: z.ZodError): FieldIssue[] {
+  return error.issues.flatMap((issue) => {
+    const path = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: [...path, key].join('.'), message: 'unknown field' }));
+    }
+    return [{ path: path.join('.'), message: issue.message }];
+  });
+}
+
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issues = issuesOf(result.error);
+    const first = issues[0];
+    throw new ValidationError(
+      `Invalid ${what}${first ? `: ${first.path || '(root)'} ${first.message}` : ''}`,
+      issues
+    );
+  }
+  return result.data;
+}
+
+function header(event: APIGatewayProxyEvent, name: string): string | undefined {
+  const entry = Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name);
+  return entry?.[1] ?? undefined;
+}
+
+/** Reads a JSON body: right content type, bounded size, well-formed, then the schema. */
+export function parseBody<S extends z.ZodType>(event: APIGatewayProxyEvent, schema: S): z.infer<S> {
+  const raw = event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (raw && Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
+  const contentType = header(event, 'content-type');
+  if (raw && !/^application\/([\w.+-]+\+)?json\b/i.test(contentType ?? '')) {
+    throw new UnsupportedMediaTypeError(contentType);
+  }
+  let value: unknown;
+  try {
+    value = raw ? JSON.parse(raw) : undefined;
+  } catch {
+    throw new BadRequestError('Request body is not valid JSON');
+  }
+  if (value === undefined) throw new BadRequestError('Request body is required');
+  return parseWith(schema, value, 'request body');
+}
+
+/** An optional JSON body (action endpoints accept none or `{}`). */
+export function parseOptionalBody<S extends z.ZodType>(event: APIGatewayProxyEvent, schema: S): z.infer<S> {
+  return event.body ? parseBody(event, schema) : parseWith(schema, {}, 'request body');
+}
+
+export function parseQuery<S extends z.ZodType>(event: APIGatewayProxyEvent, schema: S): z.infer<S> {
+  return parseWith(schema, event.queryStringParameters ?? {}, 'query');
+}
+
+export function pathParameter(event: APIGatewayProxyEvent, name: string): string {
+  const value = event.pathParameters?.[name];
+  if (!value) throw new BadRequestError(`Missing path parameter ${name}`);
+  return value;
+}
+
+/** The organization the authorizer resolved from the API key. */
+export function organizationOf(event: APIGatewayProxyEvent): string {
+  const organizationId = event.requestContext?.authorizer?.organizationId;
+  if (typeof organizationId !== 'string' || organizationId === '') throw new UnauthorizedError();
+  return organizationId;
+}

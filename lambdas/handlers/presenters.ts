@@ -1,0 +1,66 @@
+import type { Execution } from '../schemas/execution.js';
+
+/** The step executions of a run in run order, without the internal task token. */
+export function presentStepExecutions(execution: Execution) {
+  return Object.values(execution.attempts)
+    .sort((a, b) => a.stepIndex - b.stepIndex || a.attemptNo - b.attemptNo)
+    .map(({ taskToken: _token, ...attempt }) => {
+      const step = execution.definition.steps[attempt.stepIndex];
+      return {
+        id: attempt.id,
+        workflowExecutionId: execution.id,
+        stepIndex: attempt.stepIndex,
+        attemptNo: attempt.attemptNo,
+        status: attempt.status,
+        type: step?.type,
+        order: step?.order,
+        delayInSecs: step?.delayInSecs,
+        finishOn: step?.finishOn,
+        leaveVoicemail: step?.leaveVoicemail,
+        agentId: step?.agentId,
+        channel: attempt.channel,
+        disposition: attempt.disposition ?? null,
+        startedAt: attempt.startedAt,
+        completedAt: attempt.completedAt ?? null,
+        agentCall: attempt.agentCall ?? null,
+        ...(attempt.error && { error: attempt.error }),
+      };
+    });
+}
+
+/**
+ * An execution as the API shows it (Feather's fields plus `schedule`, the audit of the last
+ * schedule decision). `enriched: false` leaves out the heavy fields, as Feather's list does.
+ */
+export function presentExecution(execution: Execution, options: { enriched: boolean }) {
+  const summary = {
+    id: execution.id,
+    workflowId: execution.workflowId,
+    organizationId: execution.organizationId,
+    status: execution.status,
+    customerLeadId: execution.customerLeadId,
+    primaryPhone: execution.primaryPhone,
+    zipcode: execution.zipcode ?? null,
+    state: execution.state ?? null,
+    forwardingPhoneNumber: execution.forwardingPhoneNumber ?? null,
+    priorityDate: execution.priorityDate,
+    startAt: execution.startAt ?? null,
+    stepIndex: execution.stepIndex,
+    nextRunAt: execution.nextRunAt,
+    disposition: execution.disposition,
+    ...(execution.error && { error: execution.error }),
+    schedule: execution.schedule ?? null,
+    createdAt: execution.createdAt,
+    updatedAt: execution.updatedAt,
+    startedAt: execution.startedAt ?? null,
+    completedAt: execution.completedAt ?? null,
+  };
+  if (!options.enriched) return summary;
+  return {
+    ...summary,
+    variables: execution.variables,
+    metadata: execution.metadata,
+    definition: execution.definition,
+    stepExecutions: presentStepExecutions(execution),
+  };
+}

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { weekdays } from './common.js';
+
+/**
+ * A time range inside one local day. 24:00 is allowed as an end (end of day); a range never
+ * crosses midnight: split it into two days instead (Retell and TCPA tooling do the same).
+ */
+export const timeRangeSchema = z
+  .strictObject({
+    startHour: z.int().min(0).max(23),
+    startMinute: z.int().min(0).max(59).default(0),
+    endHour: z.int().min(0).max(24),
+    endMinute: z.int().min(0).max(59).default(0),
+  })
+  .superRefine((range, ctx) => {
+    if (range.endHour === 24 && range.endMinute !== 0) {
+      ctx.addIssue({ code: 'custom', path: ['endMinute'], message: 'must be 0 when endHour is 24' });
+      return;
+    }
+    const start = range.startHour * 60 + range.startMinute;
+    const end = range.endHour * 60 + range.endMinute;
+    if (start >= end) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['endHour'],
+        message: 'range must end after it starts (ranges cannot cross midnight)',
+      });
+    }
+  });
+export type TimeRange = z.infer<typeof timeRangeSchema>;
+
+export const dayScheduleSchema = z
+  .strictObject({
+    enabled: z.boolean(),
+    timeRanges: z.array(timeRangeSchema).max(24).default([]),
+  })
+  .superRefine((day, ctx) => {
+    if (day.enabled && day.timeRanges.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['timeRanges'],
+        message: 'an enabled day needs at least one time range',
+      });
+    }
+  });
+export type DaySchedule = z.infer<typeof dayScheduleSchema>;
+
+const dayShape = Object.fromEntries(weekdays.map((day) => [day, dayScheduleSchema.optional()])) as {
+  [K in (typeof weekdays)[number]]: z.ZodOptional<typeof dayScheduleSchema>;
+};
+
+/** Days keyed monday…sunday; an omitted day is disabled. At least one day must be open. */
+export const weekScheduleSchema = z.strictObject(dayShape).superRefine((week, ctx) => {
+  const open = weekdays.some((day) => week[day]?.enabled);
+  if (!open) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'schedule has no enabled day: executions could never run',
+    });
+  }
+});
+export type WeekSchedule = z.infer<typeof weekScheduleSchema>;
+
+function everyDay(startHour: number, endHour: number): WeekSchedule {
+  return Object.fromEntries(
+    weekdays.map((day) => [
+      day,
+      { enabled: true, timeRanges: [{ startHour, startMinute: 0, endHour, endMinute: 0 }] },
+    ])
+  ) as WeekSchedule;
+}
+
+/** Federal TCPA quiet hours (47 CFR 64.1200(c)(1)): 08:00–21:00 recipient-local, every day. */
+export const federalTcpaSchedule: WeekSchedule = everyDay(8, 21);
+
+/** No business-hours limit of its own: only the TCPA schedule applies. */
+export const alwaysOpenSchedule: WeekSchedule = everyDay(0, 24);

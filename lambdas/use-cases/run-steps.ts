@@ -1,0 +1,195 @@
+import { v5 as uuidv5 } from 'uuid';
+import { activeChannel, channelNamed } from '../adapters/channels/index.js';
+import type { ChannelContext, ChannelFailure } from '../adapters/channels/channel.js';
+import {
+  claimAttempt,
+  findExecution,
+  markFailed,
+  markRunning,
+  putStepExecutionPointer,
+  recordSchedule,
+  swapTaskToken,
+} from '../adapters/execution-repository.js';
+import { completeTask } from '../adapters/state-machine.js';
+import { resolveRecipientZones } from '../domain/recipient-zones.js';
+import { renderMessage } from '../domain/render-message.js';
+import {
+  attemptKey,
+  checkDispatch,
+  MAX_WAIT_MS,
+  planNextStep,
+} from '../domain/step-progression.js';
+import type { Execution, StepAttempt } from '../schemas/execution.js';
+import { ExecutionNotFoundError } from '../shared/errors.js';
+import { logger } from '../shared/logger.js';
+import { reportStepOutcome } from './report-outcome.js';
+
+/** Namespace for step execution ids: uuidv5(execution, step, attempt) is stable across retries. */
+const STEP_EXECUTION_NAMESPACE = '6f1d3c0e-4a0b-4f8e-9a57-0d3f5b2a9c11';
+
+export function stepExecutionId(executionId: string, stepIndex: number, attemptNo: number): string {
+  return uuidv5(`${executionId}:${stepIndex}:${attemptNo}`, STEP_EXECUTION_NAMESPACE);
+}
+
+/** What Plan hands the state machine. Every field is always present (ResultSelector paths). */
+export interface PlanResult {
+  action: 'STEP' | 'FINISH';
+  stepIndex: number;
+  waitUntil: string;
+}
+
+async function loadExecution(executionId: string): Promise<Execution> {
+  const execution = await findExecution(executionId);
+  if (!execution) throw new ExecutionNotFoundError(executionId);
+  return execution;
+}
+
+/**
+ * Plan: the schedule check, run before every step and after every outcome.
+ * Primary course:
+ * 1. Re-read the execution (a pause, cancel or outcome since the last look wins).
+ * 2. Work out the current step's due time and the first instant every schedule allows.
+ * 3. Record nextRunAt and why it was deferred; hand back a Wait target capped to 7 days.
+ */
+export async function planStep(executionId: string, now: Date): Promise<PlanResult> {
+  const execution = await loadExecution(executionId);
+  const finish: PlanResult = { action: 'FINISH', stepIndex: execution.stepIndex, waitUntil: now.toISOString() };
+  if (execution.status === 'CREATED') {
+    await markRunning(executionId, now);
+    execution.status = 'RUNNING';
+  }
+  if (execution.status === 'PAUSED') {
+    // Checked again after at most the wait cap; resuming takes effect at the next look.
+    return {
+      action: 'STEP',
+      stepIndex: execution.stepIndex,
+      waitUntil: new Date(now.getTime() + MAX_WAIT_MS).toISOString(),
+    };
+  }
+  const decision = planNextStep(execution, now);
+  if (decision.action === 'FINISH') return finish;
+  const recipient = resolveRecipientZones(execution);
+  if (decision.action === 'NO_WINDOW') {
+    await markFailed(
+      executionId,
+      `No allowed contact window within 14 days of ${decision.dueAt.toISOString()}: ${decision.deferredBy.join('; ')}`,
+      now
+    );
+    return finish;
+  }
+  await recordSchedule(
+    executionId,
+    {
+      stepIndex: decision.stepIndex,
+      dueAt: decision.dueAt.toISOString(),
+      nextRunAt: decision.nextRunAt.toISOString(),
+      deferredBy: decision.deferredBy,
+      recipientZones: recipient.zones,
+      recipientZoneSource: recipient.source,
+      decidedAt: now.toISOString(),
+    },
+    now
+  );
+  return { action: 'STEP', stepIndex: decision.stepIndex, waitUntil: decision.waitUntil.toISOString() };
+}
+
+export interface DispatchInput {
+  taskToken: string;
+  executionId: string;
+  stepIndex: number;
+}
+
+function channelContext(execution: Execution, attempt: StepAttempt): ChannelContext {
+  const step = execution.definition.steps[attempt.stepIndex];
+  if (!step) throw new Error(`Execution ${execution.id} has no step ${attempt.stepIndex}`);
+  const message =
+    step.initialMessage === undefined ? undefined : renderMessage(step.initialMessage, execution.variables);
+  return { execution, step, attempt, message };
+}
+
+/**
+ * Dispatch: contacts the recipient for the current step, at most once per attempt.
+ * Primary course:
+ * 1. If this attempt was already claimed (a Lambda retry, a restart), never contact again:
+ *    point the attempt at the new task token and let the channel resume, or release the
+ *    token at once when the outcome is already in.
+ * 2. Re-check status, step and window; when it is "not now", complete our own token so Plan
+ *    decides again.
+ * 3. Claim the attempt with one conditional write (loses to a cancel or pause), then hand it to
+ *    the channel. A channel that cannot hand it over reports COULD_NOT_CONNECT.
+ */
+export async function dispatchStep(input: DispatchInput, now: Date): Promise<void> {
+  const execution = await loadExecution(input.executionId);
+  const key = attemptKey(input.stepIndex, 1);
+  const existing = execution.attempts[key];
+  if (existing) return resumeAttempt(execution, existing, key, input.taskToken);
+
+  const check = checkDispatch(execution, input.stepIndex, now);
+  if (!check.ok) {
+    await completeTask(input.taskToken, { result: 'NOT_NOW', reason: check.reason });
+    return;
+  }
+  const channel = activeChannel();
+  const attempt: StepAttempt = {
+    id: stepExecutionId(execution.id, input.stepIndex, 1),
+    stepIndex: input.stepIndex,
+    attemptNo: 1,
+    status: 'IN_PROGRESS',
+    channel: channel.name,
+    taskToken: input.taskToken,
+    startedAt: now.toISOString(),
+  };
+  await putStepExecutionPointer(attempt.id, {
+    executionId: execution.id,
+    organizationId: execution.organizationId,
+    key,
+  });
+  if (!(await claimAttempt(execution.id, key, attempt, now))) {
+    const current = await loadExecution(execution.id);
+    const raced = current.attempts[key];
+    if (raced) return resumeAttempt(current, raced, key, input.taskToken);
+    await completeTask(input.taskToken, { result: 'NOT_NOW', reason: `execution is ${current.status}` });
+    return;
+  }
+  execution.attempts[key] = attempt;
+  let failure: ChannelFailure | undefined;
+  try {
+    failure = await channel.dispatch(channelContext(execution, attempt));
+  } catch (error) {
+    logger.error('channel dispatch failed', { stepExecutionId: attempt.id, error });
+    failure = { disposition: 'COULD_NOT_CONNECT', error: (error as Error).message };
+  }
+  if (failure) await reportStepOutcome({ stepExecutionId: attempt.id, ...failure }, new Date());
+}
+
+async function resumeAttempt(
+  execution: Execution,
+  attempt: StepAttempt,
+  key: string,
+  taskToken: string
+): Promise<void> {
+  if (attempt.disposition || !(await swapTaskToken(execution.id, key, taskToken))) {
+    await completeTask(taskToken, { result: 'ALREADY_REPORTED', stepExecutionId: attempt.id });
+    return;
+  }
+  logger.info('resuming an attempt already handed over', { stepExecutionId: attempt.id });
+  await channelNamed(attempt.channel).resume(channelContext(execution, { ...attempt, taskToken }));
+}
+
+export interface FailureInput {
+  executionId: string;
+  error?: { Error?: string; Cause?: string };
+}
+
+/** The state machine's catch-all: the run ends FAILED with the error that stopped it. */
+export async function failExecution(input: FailureInput, now: Date): Promise<void> {
+  const name = input.error?.Error ?? 'Error';
+  let cause = input.error?.Cause ?? '';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: string };
+    if (parsed.errorMessage) cause = parsed.errorMessage;
+  } catch {
+    // Cause is not Lambda's JSON error document: keep it as it is.
+  }
+  await markFailed(input.executionId, `${name}: ${cause}`.slice(0, 1000), now);
+}

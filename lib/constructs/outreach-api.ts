@@ -1,0 +1,105 @@
+import { Duration } from 'aws-cdk-lib';
+import {
+  EndpointType,
+  IdentitySource,
+  LambdaIntegration,
+  MethodLoggingLevel,
+  RequestAuthorizer,
+  type Resource,
+  ResponseType,
+  RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+
+export interface OutreachApiProps {
+  apiFunction: IFunction;
+  authorizerFunction: IFunction;
+  /** Steady-state requests per second for the whole stage. @default 50 */
+  rateLimit?: number;
+}
+
+/** Every route, as API Gateway resource templates; lambdas/handlers/api.ts keys on the same strings. */
+export const apiRoutes = [
+  'POST /api/v1/workflow',
+  'GET /api/v1/workflow',
+  'GET /api/v1/workflow/{id}',
+  'PATCH /api/v1/workflow/{id}',
+  'DELETE /api/v1/workflow/{id}',
+  'POST /api/v1/workflow/{id}/execution',
+  'GET /api/v1/workflow/{id}/executions',
+  'GET /api/v1/workflow/{id}/execution/{executionId}',
+  'POST /api/v1/step-executions/{stepExecutionId}/outcome',
+] as const;
+
+function envelope(status: number, code: string, message: string): Record<string, string> {
+  return {
+    'application/json': `{"status":${status},"code":"${code}","message":${message},"success":false}`,
+  };
+}
+
+/**
+ * REST API with explicit resources for every route, a REQUEST authorizer on X-API-Key, and
+ * gateway responses that put API Gateway's own errors in the product's envelope too.
+ */
+export class OutreachApi extends Construct {
+  readonly api: RestApi;
+
+  constructor(scope: Construct, id: string, props: OutreachApiProps) {
+    super(scope, id);
+    this.api = new RestApi(this, 'Api', {
+      description: 'Outreach Workflows API (Feather Workflows compatible)',
+      endpointTypes: [EndpointType.REGIONAL],
+      cloudWatchRole: false,
+      deployOptions: {
+        stageName: 'prod',
+        tracingEnabled: true,
+        throttlingRateLimit: props.rateLimit ?? 50,
+        throttlingBurstLimit: (props.rateLimit ?? 50) * 2,
+        loggingLevel: MethodLoggingLevel.OFF,
+      },
+    });
+
+    const authorizer = new RequestAuthorizer(this, 'ApiKeyAuthorizer', {
+      handler: props.authorizerFunction,
+      identitySources: [IdentitySource.header('X-API-Key')],
+      // Keyed on the API key header: one DynamoDB read per key per 5 minutes.
+      resultsCacheTtl: Duration.minutes(5),
+    });
+
+    const integration = new LambdaIntegration(props.apiFunction, { proxy: true });
+    const resources = new Map<string, Resource>();
+    const resourceFor = (path: string): Resource => {
+      const existing = resources.get(path);
+      if (existing) return existing;
+      const parentPath = path.slice(0, path.lastIndexOf('/'));
+      const parent = parentPath === '' ? this.api.root : resourceFor(parentPath);
+      const resource = parent.addResource(path.slice(path.lastIndexOf('/') + 1));
+      resources.set(path, resource as Resource);
+      return resource as Resource;
+    };
+    for (const route of apiRoutes) {
+      const [method, path] = route.split(' ') as [string, string];
+      resourceFor(path).addMethod(method, integration, { authorizer });
+    }
+
+    const responses: Array<[ResponseType, number, string, string]> = [
+      [ResponseType.UNAUTHORIZED, 401, 'UNAUTHORIZED', '"Missing or invalid API key"'],
+      [ResponseType.ACCESS_DENIED, 403, 'FORBIDDEN', '"This API key may not call this route"'],
+      [ResponseType.MISSING_AUTHENTICATION_TOKEN, 404, 'NOT_FOUND', '"No such route"'],
+      [ResponseType.RESOURCE_NOT_FOUND, 404, 'NOT_FOUND', '"No such route"'],
+      [ResponseType.REQUEST_TOO_LARGE, 413, 'PAYLOAD_TOO_LARGE', '"Request body is too large"'],
+      [ResponseType.THROTTLED, 429, 'RATE_LIMITED', '"Too many requests"'],
+      [ResponseType.QUOTA_EXCEEDED, 429, 'RATE_LIMITED', '"Quota exceeded"'],
+      [ResponseType.DEFAULT_4XX, 400, 'BAD_REQUEST', '$context.error.messageString'],
+      [ResponseType.DEFAULT_5XX, 500, 'INTERNAL_ERROR', '"Internal error"'],
+    ];
+    for (const [type, status, code, message] of responses) {
+      this.api.addGatewayResponse(`${code}-${type.responseType}`, {
+        type,
+        statusCode: String(status),
+        templates: envelope(status, code, message),
+      });
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { Construct } from 'constructs';
+
+/**
+ * The stateful half: one DynamoDB table, on demand, point-in-time recovery on, retained when
+ * the stack is deleted. Never rename this stack or the table's construct id.
+ *
+ * Key layout (lambdas/adapters/table-keys.ts is the code for it):
+ * - `pk`/`sk`: organization `ORG#<org>`/`ORG`; org name `ORGNAME#<name>`/`ORGNAME`;
+ *   API key `APIKEY#<sha256>`/`APIKEY`; workflow `ORG#<org>`/`WORKFLOW#<id>`;
+ *   execution `EXECUTION#<id>`/`EXECUTION` (step attempts inside it);
+ *   step execution pointer `STEPEXEC#<id>`/`STEPEXEC`.
+ * - GSI `gsi1` (`gsi1pk`/`gsi1sk`): executions of a workflow, `WORKFLOW#<id>`/`EXECUTION#<id>`.
+ */
+export class DataStack extends Stack {
+  readonly table: Table;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, { ...props, terminationProtection: props?.terminationProtection ?? false });
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: 'gsi1',
+      partitionKey: { name: 'gsi1pk', type: AttributeType.STRING },
+      sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
+    });
+  }
+}

@@ -1,0 +1,73 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { Construct } from 'constructs';
+import { OutreachApi } from './constructs/outreach-api.js';
+import { OutreachFunction } from './constructs/outreach-function.js';
+import { OutreachStateMachine } from './constructs/outreach-state-machine.js';
+
+export interface OutreachStackProps extends StackProps {
+  table: ITable;
+  /** simulator | manual | webhook. @default simulator */
+  channel?: string;
+  /** The agent endpoint the webhook channel POSTs to. */
+  agentWebhookUrl?: string;
+  /** The public base URL of this API, for the webhook's callbackUrl. */
+  publicApiUrl?: string;
+}
+
+/** The stateless half: API, functions and the state machine. Safe to destroy and redeploy. */
+export class OutreachStack extends Stack {
+  constructor(scope: Construct, id: string, props: OutreachStackProps) {
+    super(scope, id, props);
+    const channelEnvironment: Record<string, string> = {
+      OUTREACH_CHANNEL: props.channel ?? 'simulator',
+      ...(props.agentWebhookUrl && { AGENT_WEBHOOK_URL: props.agentWebhookUrl }),
+      ...(props.publicApiUrl && { PUBLIC_API_URL: props.publicApiUrl }),
+    };
+
+    const plan = new OutreachFunction(this, 'PlanStep', {
+      entry: 'lambdas/handlers/plan-step.ts',
+      description: 'Schedule check: when may the current step run',
+    }).bindTable(props.table, 'readWrite');
+    const dispatch = new OutreachFunction(this, 'DispatchStep', {
+      entry: 'lambdas/handlers/dispatch-step.ts',
+      description: 'Contacts the recipient once per step attempt',
+      // The simulator channel reports in-line after a short delay.
+      timeout: Duration.seconds(60),
+      environment: channelEnvironment,
+    }).bindTable(props.table, 'readWrite');
+    const fail = new OutreachFunction(this, 'FailExecution', {
+      entry: 'lambdas/handlers/fail-execution.ts',
+      description: 'Records why an execution failed',
+    }).bindTable(props.table, 'readWrite');
+
+    const workflow = new OutreachStateMachine(this, 'ExecutionRunner', {
+      planFunction: plan.function,
+      dispatchFunction: dispatch.function,
+      failFunction: fail.function,
+    });
+
+    const api = new OutreachFunction(this, 'Api', {
+      entry: 'lambdas/handlers/api.ts',
+      description: 'Workflows API (/api/v1)',
+      environment: { STATE_MACHINE_ARN: workflow.stateMachine.stateMachineArn },
+    }).bindTable(props.table, 'readWrite');
+    const authorizer = new OutreachFunction(this, 'Authorizer', {
+      entry: 'lambdas/handlers/authorizer.ts',
+      description: 'X-API-Key to organization',
+    }).bindTable(props.table, 'getItem');
+
+    workflow.stateMachine.grantStartExecution(api.function);
+    // Outcome reports (api) and "not now" answers (dispatch) complete task tokens.
+    workflow.stateMachine.grantTaskResponse(api.function);
+    workflow.stateMachine.grantTaskResponse(dispatch.function);
+
+    const rest = new OutreachApi(this, 'Http', {
+      apiFunction: api.function,
+      authorizerFunction: authorizer.function,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: rest.api.url });
+    new CfnOutput(this, 'StateMachineArn', { value: workflow.stateMachine.stateMachineArn });
+  }
+}
