@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { type IRole, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { OutreachApi } from './constructs/outreach-api.js';
 import { OutreachFunction } from './constructs/outreach-function.js';
@@ -60,7 +61,17 @@ export class OutreachStack extends Stack {
     workflow.stateMachine.grantStartExecution(api.function);
     // Outcome reports (api) and "not now" answers (dispatch) complete task tokens.
     workflow.stateMachine.grantTaskResponse(api.function);
-    workflow.stateMachine.grantTaskResponse(dispatch.function);
+    // A separate policy, not the function's default one: the function must not depend on the
+    // state machine that depends on it (CloudFormation would see a cycle).
+    new Policy(this, 'DispatchTaskResponse', {
+      roles: [dispatch.function.role as IRole],
+      statements: [
+        new PolicyStatement({
+          actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+          resources: [workflow.stateMachine.stateMachineArn],
+        }),
+      ],
+    });
 
     const rest = new OutreachApi(this, 'Http', {
       apiFunction: api.function,

@@ -20,7 +20,9 @@ function isConditionFailure(error: unknown): boolean {
 }
 
 /** Runs a conditional update; false when its condition did not hold. */
-async function conditionalUpdate(input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<boolean> {
+async function conditionalUpdate(
+  input: ConstructorParameters<typeof UpdateCommand>[0]
+): Promise<boolean> {
   try {
     await dynamo().send(new UpdateCommand(input));
     return true;
@@ -127,7 +129,11 @@ export async function markRunning(executionId: string, now: Date): Promise<boole
     UpdateExpression: 'SET #status = :running, startedAt = :now, updatedAt = :now',
     ConditionExpression: '#status = :created',
     ExpressionAttributeNames: { '#status': 'status' },
-    ExpressionAttributeValues: { ':running': 'RUNNING', ':created': 'CREATED', ':now': now.toISOString() },
+    ExpressionAttributeValues: {
+      ':running': 'RUNNING',
+      ':created': 'CREATED',
+      ':now': now.toISOString(),
+    },
   });
 }
 
@@ -180,12 +186,17 @@ export async function claimAttempt(
 }
 
 /** Points an attempt that has no outcome yet at the task token now waiting for it. */
-export async function swapTaskToken(executionId: string, key: string, taskToken: string): Promise<boolean> {
+export async function swapTaskToken(
+  executionId: string,
+  key: string,
+  taskToken: string
+): Promise<boolean> {
   return conditionalUpdate({
     TableName: getEnv('TABLE_NAME'),
     Key: keys.execution(executionId),
     UpdateExpression: 'SET attempts.#key.taskToken = :token',
-    ConditionExpression: 'attribute_exists(attempts.#key) AND attribute_not_exists(attempts.#key.disposition)',
+    ConditionExpression:
+      'attribute_exists(attempts.#key) AND attribute_not_exists(attempts.#key.disposition)',
     ExpressionAttributeNames: { '#key': key },
     ExpressionAttributeValues: { ':token': taskToken },
   });
@@ -229,7 +240,8 @@ export async function recordOutcome(executionId: string, write: OutcomeWrite): P
     names['#error'] = 'error';
     values[':error'] = write.error;
   }
-  let condition = 'attribute_exists(attempts.#key) AND attribute_not_exists(attempts.#key.disposition)';
+  let condition =
+    'attribute_exists(attempts.#key) AND attribute_not_exists(attempts.#key.disposition)';
   if (write.advance) {
     names['#status'] = 'status';
     values[':index'] = write.stepIndex;
@@ -263,7 +275,8 @@ export async function markFailed(executionId: string, error: string, now: Date):
     Key: keys.execution(executionId),
     UpdateExpression:
       'SET #status = :failed, #error = :error, completedAt = :now, updatedAt = :now, nextRunAt = :null',
-    ConditionExpression: 'attribute_exists(pk) AND NOT #status IN (:completed, :failed, :cancelled)',
+    ConditionExpression:
+      'attribute_exists(pk) AND NOT #status IN (:completed, :failed, :cancelled)',
     ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
     ExpressionAttributeValues: {
       ':failed': 'FAILED',
@@ -283,13 +296,21 @@ export interface StepExecutionPointer {
 }
 
 /** Written before the attempt is claimed; idempotent, and harmless if the claim then fails. */
-export async function putStepExecutionPointer(id: string, pointer: StepExecutionPointer): Promise<void> {
+export async function putStepExecutionPointer(
+  id: string,
+  pointer: StepExecutionPointer
+): Promise<void> {
   await dynamo().send(
-    new PutCommand({ TableName: getEnv('TABLE_NAME'), Item: { ...keys.stepExecution(id), ...pointer } })
+    new PutCommand({
+      TableName: getEnv('TABLE_NAME'),
+      Item: { ...keys.stepExecution(id), ...pointer },
+    })
   );
 }
 
-export async function findStepExecutionPointer(id: string): Promise<StepExecutionPointer | undefined> {
+export async function findStepExecutionPointer(
+  id: string
+): Promise<StepExecutionPointer | undefined> {
   const { Item } = await dynamo().send(
     new GetCommand({ TableName: getEnv('TABLE_NAME'), Key: keys.stepExecution(id) })
   );

@@ -40,20 +40,30 @@ export async function ensureOrganization(name: string, now: Date): Promise<strin
       })
     );
   } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') return ensureOrganization(name, now);
+    if ((error as Error).name === 'ConditionalCheckFailedException')
+      return ensureOrganization(name, now);
     throw error;
   }
   await dynamo().send(
     new PutCommand({
       TableName: tableName,
-      Item: { ...keys.organization(organizationId), id: organizationId, name, createdAt: now.toISOString() },
+      Item: {
+        ...keys.organization(organizationId),
+        id: organizationId,
+        name,
+        createdAt: now.toISOString(),
+      },
     })
   );
   return organizationId;
 }
 
 /** Stores the hash of `apiKey` for the organization. */
-export async function storeApiKey(organizationId: string, apiKey: string, now: Date): Promise<void> {
+export async function storeApiKey(
+  organizationId: string,
+  apiKey: string,
+  now: Date
+): Promise<void> {
   await dynamo().send(
     new PutCommand({
       TableName: getEnv('TABLE_NAME'),

@@ -1,4 +1,4 @@
-import { type QueryCommandInput, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { BadRequestError } from '../shared/errors.js';
 import { dynamo } from './aws-clients.js';
 

@@ -27,7 +27,10 @@ export async function startRun(executionId: string): Promise<void> {
 const staleTokenErrors = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
 /** Completes a waiting task; false when the task was no longer waiting for this token. */
-export async function completeTask(taskToken: string, output: Record<string, unknown>): Promise<boolean> {
+export async function completeTask(
+  taskToken: string,
+  output: Record<string, unknown>
+): Promise<boolean> {
   try {
     await stepFunctions().send(
       new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) })

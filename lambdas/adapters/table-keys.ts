@@ -36,7 +36,9 @@ export const keys = {
 
 export const keyAttributes = ['pk', 'sk', 'gsi1pk', 'gsi1sk'] as const;
 
-export function withoutKeys<T extends Record<string, unknown>>(item: T): Omit<T, (typeof keyAttributes)[number]> {
+export function withoutKeys<T extends Record<string, unknown>>(
+  item: T
+): Omit<T, (typeof keyAttributes)[number]> {
   const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ...rest } = item;
   return rest;
 }

@@ -35,7 +35,10 @@ export async function replaceWorkflow(workflow: Workflow): Promise<void> {
 
 export async function getWorkflow(organizationId: string, workflowId: string): Promise<Workflow> {
   const { Item } = await dynamo().send(
-    new GetCommand({ TableName: getEnv('TABLE_NAME'), Key: keys.workflow(organizationId, workflowId) })
+    new GetCommand({
+      TableName: getEnv('TABLE_NAME'),
+      Key: keys.workflow(organizationId, workflowId),
+    })
   );
   if (!Item) throw new WorkflowNotFoundError(workflowId);
   return workflowSchema.parse(withoutKeys(Item));
@@ -55,7 +58,10 @@ export async function listWorkflows(
     },
     { ...options, partition: { pk }, keyOf: (item) => ({ pk: item.pk, sk: item.sk }) }
   );
-  return { items: page.items.map((item) => workflowSchema.parse(withoutKeys(item))), nextCursor: page.nextCursor };
+  return {
+    items: page.items.map((item) => workflowSchema.parse(withoutKeys(item))),
+    nextCursor: page.nextCursor,
+  };
 }
 
 export async function deleteWorkflow(organizationId: string, workflowId: string): Promise<void> {

@@ -36,13 +36,23 @@ export function layerIntervals(layer: ScheduleLayer, from: Date, to: Date): Inte
   // Start a day early: a range that began yesterday (local) may still be open at `from`.
   let date = addDays(localDateOf(from, layer.zone), -1);
   const lastDate = addDays(localDateOf(to, layer.zone), 1);
-  while (Date.UTC(date.year, date.month - 1, date.day) <= Date.UTC(lastDate.year, lastDate.month - 1, lastDate.day)) {
+  while (
+    Date.UTC(date.year, date.month - 1, date.day) <=
+    Date.UTC(lastDate.year, lastDate.month - 1, lastDate.day)
+  ) {
     const day = layer.schedule[weekdayOf(date)];
     if (day?.enabled) {
       for (const range of day.timeRanges) {
-        const start = zonedWallTimeToInstant(date, range.startHour * 60 + range.startMinute, layer.zone);
+        const start = zonedWallTimeToInstant(
+          date,
+          range.startHour * 60 + range.startMinute,
+          layer.zone
+        );
         const end = zonedWallTimeToInstant(date, range.endHour * 60 + range.endMinute, layer.zone);
-        const clipped = { start: Math.max(start.getTime(), from.getTime()), end: Math.min(end.getTime(), to.getTime()) };
+        const clipped = {
+          start: Math.max(start.getTime(), from.getTime()),
+          end: Math.min(end.getTime(), to.getTime()),
+        };
         if (clipped.start < clipped.end) intervals.push(clipped);
       }
     }
@@ -90,7 +100,8 @@ export function nextAllowedInstant(
 ): WindowDecision {
   const to = new Date(from.getTime() + horizonDays * DAY);
   let allowed: Interval[] = [{ start: from.getTime(), end: to.getTime() }];
-  for (const layer of layers) allowed = intersectIntervals(allowed, layerIntervals(layer, from, to));
+  for (const layer of layers)
+    allowed = intersectIntervals(allowed, layerIntervals(layer, from, to));
   const first = allowed[0];
   if (!first) return { at: null, deferredBy: layers.map((layer) => describeClosed(layer, from)) };
   const at = new Date(first.start);

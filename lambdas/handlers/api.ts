@@ -6,7 +6,11 @@ import {
   listExecutionsQuerySchema,
   reportOutcomeSchema,
 } from '../schemas/execution.js';
-import { createWorkflowSchema, listQuerySchema, updateWorkflowSchema } from '../schemas/workflow.js';
+import {
+  createWorkflowSchema,
+  listQuerySchema,
+  updateWorkflowSchema,
+} from '../schemas/workflow.js';
 import { RouteNotFoundError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
 import {
@@ -33,7 +37,10 @@ import {
 } from './http.js';
 import { presentExecution, presentStepExecutions } from './presenters.js';
 
-type Route = (event: APIGatewayProxyEvent, organizationId: string) => Promise<APIGatewayProxyResult>;
+type Route = (
+  event: APIGatewayProxyEvent,
+  organizationId: string
+) => Promise<APIGatewayProxyResult>;
 
 const idSchema = z.uuid({ error: 'must be a UUID' });
 
@@ -52,7 +59,10 @@ export const routes: Record<string, Route> = {
   'GET /api/v1/workflow': async (event, org) => {
     const query = parseQuery(event, listQuerySchema);
     const page = await listOrganizationWorkflows(org, query);
-    return json(200, { workflows: page.items, pagination: { limit: query.limit, nextCursor: page.nextCursor } });
+    return json(200, {
+      workflows: page.items,
+      pagination: { limit: query.limit, nextCursor: page.nextCursor },
+    });
   },
 
   'GET /api/v1/workflow/{id}': async (event, org) =>
@@ -61,7 +71,12 @@ export const routes: Record<string, Route> = {
   'PATCH /api/v1/workflow/{id}': async (event, org) =>
     json(
       200,
-      await updateWorkflow(org, idParameter(event, 'id'), parseBody(event, updateWorkflowSchema), new Date())
+      await updateWorkflow(
+        org,
+        idParameter(event, 'id'),
+        parseBody(event, updateWorkflowSchema),
+        new Date()
+      )
     ),
 
   'DELETE /api/v1/workflow/{id}': async (event, org) => {

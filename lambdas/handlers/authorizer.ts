@@ -1,7 +1,4 @@
-import type {
-  APIGatewayAuthorizerResult,
-  APIGatewayRequestAuthorizerEvent,
-} from 'aws-lambda';
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { findOrganizationIdByApiKey } from '../adapters/organization-repository.js';
 
 /** Everything under this stage, so a cached answer for one key serves every route. */
@@ -15,15 +12,21 @@ function stageWildcard(methodArn: string): string {
  * answers with 401 (its UNAUTHORIZED gateway response, in our envelope); a known key passes the
  * organization id on to the api function as `requestContext.authorizer.organizationId`.
  */
-export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
-  const apiKey = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'x-api-key')?.[1];
+export async function handler(
+  event: APIGatewayRequestAuthorizerEvent
+): Promise<APIGatewayAuthorizerResult> {
+  const apiKey = Object.entries(event.headers ?? {}).find(
+    ([name]) => name.toLowerCase() === 'x-api-key'
+  )?.[1];
   const organizationId = apiKey ? await findOrganizationIdByApiKey(apiKey) : undefined;
   if (!organizationId) throw new Error('Unauthorized');
   return {
     principalId: organizationId,
     policyDocument: {
       Version: '2012-10-17',
-      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: stageWildcard(event.methodArn) }],
+      Statement: [
+        { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: stageWildcard(event.methodArn) },
+      ],
     },
     context: { organizationId },
   };

@@ -57,13 +57,20 @@ export function issuesOf(error: z.ZodError): FieldIssue[] {
   return error.issues.flatMap((issue) => {
     const path = issue.path.map(String);
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: [...path, key].join('.'), message: 'unknown field' }));
+      return issue.keys.map((key) => ({
+        path: [...path, key].join('.'),
+        message: 'unknown field',
+      }));
     }
     return [{ path: path.join('.'), message: issue.message }];
   });
 }
 
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+export function parseWith<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  what: string
+): z.infer<S> {
   const result = schema.safeParse(value);
   if (!result.success) {
     const issues = issuesOf(result.error);
@@ -83,8 +90,12 @@ function header(event: APIGatewayProxyEvent, name: string): string | undefined {
 
 /** Reads a JSON body: right content type, bounded size, well-formed, then the schema. */
 export function parseBody<S extends z.ZodType>(event: APIGatewayProxyEvent, schema: S): z.infer<S> {
-  const raw = event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  if (raw && Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
+  const raw =
+    event.isBase64Encoded && event.body
+      ? Buffer.from(event.body, 'base64').toString('utf8')
+      : event.body;
+  if (raw && Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES)
+    throw new PayloadTooLargeError(MAX_BODY_BYTES);
   const contentType = header(event, 'content-type');
   if (raw && !/^application\/([\w.+-]+\+)?json\b/i.test(contentType ?? '')) {
     throw new UnsupportedMediaTypeError(contentType);
@@ -100,11 +111,17 @@ export function parseBody<S extends z.ZodType>(event: APIGatewayProxyEvent, sche
 }
 
 /** An optional JSON body (action endpoints accept none or `{}`). */
-export function parseOptionalBody<S extends z.ZodType>(event: APIGatewayProxyEvent, schema: S): z.infer<S> {
+export function parseOptionalBody<S extends z.ZodType>(
+  event: APIGatewayProxyEvent,
+  schema: S
+): z.infer<S> {
   return event.body ? parseBody(event, schema) : parseWith(schema, {}, 'request body');
 }
 
-export function parseQuery<S extends z.ZodType>(event: APIGatewayProxyEvent, schema: S): z.infer<S> {
+export function parseQuery<S extends z.ZodType>(
+  event: APIGatewayProxyEvent,
+  schema: S
+): z.infer<S> {
   return parseWith(schema, event.queryStringParameters ?? {}, 'query');
 }
 

@@ -1,12 +1,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
 import { usStateCodes } from '../domain/recipient-zones.js';
-import {
-  dispositionSchema,
-  isoDateTimeSchema,
-  jsonObjectSchema,
-  uuidSchema,
-} from './common.js';
+import { dispositionSchema, isoDateTimeSchema, jsonObjectSchema, uuidSchema } from './common.js';
 import { weekScheduleSchema } from './schedule.js';
 import { stepSchema } from './workflow.js';
 
@@ -46,7 +41,9 @@ export const createExecutionSchema = z.strictObject({
   state: z
     .string()
     .transform((value) => value.toUpperCase())
-    .pipe(z.enum(usStateCodes as [string, ...string[]], { error: 'must be a US state code such as CA' }))
+    .pipe(
+      z.enum(usStateCodes as [string, ...string[]], { error: 'must be a US state code such as CA' })
+    )
     .optional(),
   forwardingPhoneNumber: phoneSchema.optional(),
   variables: jsonObjectSchema.default({}),

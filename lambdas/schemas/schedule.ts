@@ -14,7 +14,11 @@ export const timeRangeSchema = z
   })
   .superRefine((range, ctx) => {
     if (range.endHour === 24 && range.endMinute !== 0) {
-      ctx.addIssue({ code: 'custom', path: ['endMinute'], message: 'must be 0 when endHour is 24' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['endMinute'],
+        message: 'must be 0 when endHour is 24',
+      });
       return;
     }
     const start = range.startHour * 60 + range.startMinute;

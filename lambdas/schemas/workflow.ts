@@ -10,7 +10,10 @@ export const stepSchema = z
     id: uuidSchema.optional(),
     type: stepTypeSchema,
     order: z.int().min(1),
-    delayInSecs: z.int().min(0).max(365 * 24 * 3600),
+    delayInSecs: z
+      .int()
+      .min(0)
+      .max(365 * 24 * 3600),
     agentId: z.string().trim().min(1).max(128),
     leaveVoicemail: z.boolean().default(false),
     finishOn: z.array(dispositionSchema).max(15).default([]),

@@ -1,7 +1,8 @@
 /** Reads a required environment variable; a missing one is a deployment bug, so fail loudly. */
 export function getEnv(name: string): string {
   const value = process.env[name];
-  if (value === undefined || value === '') throw new Error(`Environment variable ${name} is not set`);
+  if (value === undefined || value === '')
+    throw new Error(`Environment variable ${name} is not set`);
   return value;
 }
 

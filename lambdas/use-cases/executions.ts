@@ -11,11 +11,7 @@ import { getWorkflow } from '../adapters/workflow-repository.js';
 import { resolveRecipientZones } from '../domain/recipient-zones.js';
 import { planNextStep } from '../domain/step-progression.js';
 import type { CreateExecution, Execution, ExecutionStatus } from '../schemas/execution.js';
-import {
-  ExecutionStartError,
-  ValidationError,
-  WorkflowInactiveError,
-} from '../shared/errors.js';
+import { ExecutionStartError, ValidationError, WorkflowInactiveError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
 
 /**
@@ -87,7 +83,10 @@ export async function createExecution(
   try {
     await startRun(draft.id);
   } catch (error) {
-    logger.error('state machine start failed; rolling back the execution', { executionId: draft.id, error });
+    logger.error('state machine start failed; rolling back the execution', {
+      executionId: draft.id,
+      error,
+    });
     await deleteExecution(draft.id);
     throw new ExecutionStartError(draft.id, { cause: error });
   }

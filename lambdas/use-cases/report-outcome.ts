@@ -34,7 +34,10 @@ export interface OutcomeResult {
  * 3. Complete the task token Dispatch is waiting on. A second report is a no-op, but it still
  *    re-sends the token, so a report that crashed between steps 2 and 3 can be retried.
  */
-export async function reportStepOutcome(report: OutcomeReport, now = new Date()): Promise<OutcomeResult> {
+export async function reportStepOutcome(
+  report: OutcomeReport,
+  now = new Date()
+): Promise<OutcomeResult> {
   const pointer = await findStepExecutionPointer(report.stepExecutionId);
   if (!pointer || (report.organizationId && pointer.organizationId !== report.organizationId)) {
     throw new StepExecutionNotFoundError(report.stepExecutionId);
@@ -44,7 +47,10 @@ export async function reportStepOutcome(report: OutcomeReport, now = new Date())
     const attempt = execution?.attempts[pointer.key];
     if (!execution || !attempt) throw new StepExecutionNotFoundError(report.stepExecutionId);
     if (attempt.disposition) {
-      await completeTask(attempt.taskToken, { stepExecutionId: attempt.id, disposition: attempt.disposition });
+      await completeTask(attempt.taskToken, {
+        stepExecutionId: attempt.id,
+        disposition: attempt.disposition,
+      });
       return { execution, attempt, duplicate: true };
     }
     const live =
@@ -61,9 +67,16 @@ export async function reportStepOutcome(report: OutcomeReport, now = new Date())
       now,
     });
     if (written) {
-      await completeTask(attempt.taskToken, { stepExecutionId: attempt.id, disposition: report.disposition });
+      await completeTask(attempt.taskToken, {
+        stepExecutionId: attempt.id,
+        disposition: report.disposition,
+      });
       const updated = (await findExecution(execution.id)) ?? execution;
-      return { execution: updated, attempt: updated.attempts[pointer.key] ?? attempt, duplicate: false };
+      return {
+        execution: updated,
+        attempt: updated.attempts[pointer.key] ?? attempt,
+        duplicate: false,
+      };
     }
     // The execution changed between the read and the write (a cancel, a racing report): re-read.
   }

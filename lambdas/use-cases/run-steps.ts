@@ -1,6 +1,6 @@
 import { v5 as uuidv5 } from 'uuid';
-import { activeChannel, channelNamed } from '../adapters/channels/index.js';
 import type { ChannelContext, ChannelFailure } from '../adapters/channels/channel.js';
+import { activeChannel, channelNamed } from '../adapters/channels/index.js';
 import {
   claimAttempt,
   findExecution,
@@ -53,7 +53,11 @@ async function loadExecution(executionId: string): Promise<Execution> {
  */
 export async function planStep(executionId: string, now: Date): Promise<PlanResult> {
   const execution = await loadExecution(executionId);
-  const finish: PlanResult = { action: 'FINISH', stepIndex: execution.stepIndex, waitUntil: now.toISOString() };
+  const finish: PlanResult = {
+    action: 'FINISH',
+    stepIndex: execution.stepIndex,
+    waitUntil: now.toISOString(),
+  };
   if (execution.status === 'CREATED') {
     await markRunning(executionId, now);
     execution.status = 'RUNNING';
@@ -90,7 +94,11 @@ export async function planStep(executionId: string, now: Date): Promise<PlanResu
     },
     now
   );
-  return { action: 'STEP', stepIndex: decision.stepIndex, waitUntil: decision.waitUntil.toISOString() };
+  return {
+    action: 'STEP',
+    stepIndex: decision.stepIndex,
+    waitUntil: decision.waitUntil.toISOString(),
+  };
 }
 
 export interface DispatchInput {
@@ -103,7 +111,9 @@ function channelContext(execution: Execution, attempt: StepAttempt): ChannelCont
   const step = execution.definition.steps[attempt.stepIndex];
   if (!step) throw new Error(`Execution ${execution.id} has no step ${attempt.stepIndex}`);
   const message =
-    step.initialMessage === undefined ? undefined : renderMessage(step.initialMessage, execution.variables);
+    step.initialMessage === undefined
+      ? undefined
+      : renderMessage(step.initialMessage, execution.variables);
   return { execution, step, attempt, message };
 }
 
@@ -148,7 +158,10 @@ export async function dispatchStep(input: DispatchInput, now: Date): Promise<voi
     const current = await loadExecution(execution.id);
     const raced = current.attempts[key];
     if (raced) return resumeAttempt(current, raced, key, input.taskToken);
-    await completeTask(input.taskToken, { result: 'NOT_NOW', reason: `execution is ${current.status}` });
+    await completeTask(input.taskToken, {
+      result: 'NOT_NOW',
+      reason: `execution is ${current.status}`,
+    });
     return;
   }
   execution.attempts[key] = attempt;

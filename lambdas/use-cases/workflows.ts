@@ -1,4 +1,5 @@
 import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
+import type { Page } from '../adapters/pagination.js';
 import {
   deleteWorkflow,
   getWorkflow,
@@ -6,7 +7,6 @@ import {
   putWorkflow,
   replaceWorkflow,
 } from '../adapters/workflow-repository.js';
-import type { Page } from '../adapters/pagination.js';
 import type { CreateWorkflow, Definition, UpdateWorkflow, Workflow } from '../schemas/workflow.js';
 
 /** Gives every step a stable id; a step sent with an id keeps it. */

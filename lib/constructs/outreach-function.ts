@@ -59,7 +59,8 @@ export class OutreachFunction extends Construct {
         // The SDK v3 ships in the Node 22 runtime; bundling it would only add cold-start time.
         externalModules: ['@aws-sdk/*'],
         mainFields: ['module', 'main'],
-        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        banner:
+          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
       },
     });
     (this.function.node.defaultChild as CfnFunction).addMetadata(HANDLER_METADATA_KEY, props.entry);

@@ -63,9 +63,21 @@ export class OutreachStateMachine extends Construct {
       resultPath: JsonPath.DISCARD,
       retryOnServiceExceptions: false,
     });
-    markFailed.addRetry({ errors: transientLambdaErrors, interval: Duration.seconds(2), maxAttempts: 6, backoffRate: 2 });
-    markFailed.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(5), maxAttempts: 3, backoffRate: 2 });
-    markFailed.next(new Fail(this, 'Failed', { error: 'ExecutionFailed', causePath: '$.error.Cause' }));
+    markFailed.addRetry({
+      errors: transientLambdaErrors,
+      interval: Duration.seconds(2),
+      maxAttempts: 6,
+      backoffRate: 2,
+    });
+    markFailed.addRetry({
+      errors: ['States.TaskFailed'],
+      interval: Duration.seconds(5),
+      maxAttempts: 3,
+      backoffRate: 2,
+    });
+    markFailed.next(
+      new Fail(this, 'Failed', { error: 'ExecutionFailed', causePath: '$.error.Cause' })
+    );
 
     const plan = new LambdaInvoke(this, 'Plan', {
       lambdaFunction: props.planFunction,
@@ -99,8 +111,18 @@ export class OutreachStateMachine extends Construct {
     for (const task of [plan, dispatch]) {
       // A missing execution will not appear on a retry: fail at once.
       task.addRetry({ errors: ['ExecutionNotFoundError'], maxAttempts: 0 });
-      task.addRetry({ errors: transientLambdaErrors, interval: Duration.seconds(2), maxAttempts: 6, backoffRate: 2 });
-      task.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(5), maxAttempts: 3, backoffRate: 2 });
+      task.addRetry({
+        errors: transientLambdaErrors,
+        interval: Duration.seconds(2),
+        maxAttempts: 6,
+        backoffRate: 2,
+      });
+      task.addRetry({
+        errors: ['States.TaskFailed'],
+        interval: Duration.seconds(5),
+        maxAttempts: 3,
+        backoffRate: 2,
+      });
       task.addCatch(markFailed, { errors: ['States.ALL'], resultPath: '$.error' });
     }
 

@@ -18,6 +18,7 @@ export function activeChannel(): Channel {
 /** The channel an existing attempt was handed to. */
 export function channelNamed(name: string): Channel {
   const channel = channels[name];
-  if (!channel) throw new Error(`Unknown OUTREACH_CHANNEL "${name}" (simulator, manual or webhook)`);
+  if (!channel)
+    throw new Error(`Unknown OUTREACH_CHANNEL "${name}" (simulator, manual or webhook)`);
   return channel;
 }

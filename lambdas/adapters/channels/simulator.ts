@@ -40,7 +40,8 @@ export function simulatedOutcome(context: ChannelContext): Disposition {
   let roll = createHash('sha256').update(context.attempt.id).digest().readUInt32BE(0) % total;
   for (const [disposition, weight] of table) {
     if (roll < weight) {
-      if (disposition === 'LEFT_VOICEMAIL' && !context.step.leaveVoicemail) return 'VOICEMAIL_DETECTED';
+      if (disposition === 'LEFT_VOICEMAIL' && !context.step.leaveVoicemail)
+        return 'VOICEMAIL_DETECTED';
       return disposition;
     }
     roll -= weight;

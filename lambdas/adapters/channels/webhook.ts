@@ -56,7 +56,11 @@ export const webhookChannel: Channel = {
             'content-type': 'application/json',
             'idempotency-key': context.attempt.id,
             'x-outreach-timestamp': timestamp,
-            'x-outreach-signature': signWebhook(getOptionalEnv('AGENT_WEBHOOK_SECRET') ?? '', timestamp, body),
+            'x-outreach-signature': signWebhook(
+              getOptionalEnv('AGENT_WEBHOOK_SECRET') ?? '',
+              timestamp,
+              body
+            ),
           },
           body,
           signal: AbortSignal.timeout(10_000),
@@ -67,7 +71,11 @@ export const webhookChannel: Channel = {
       } catch (error) {
         lastError = `agent endpoint unreachable: ${(error as Error).message}`;
       }
-      logger.warn('webhook delivery failed', { stepExecutionId: context.attempt.id, attempt, lastError });
+      logger.warn('webhook delivery failed', {
+        stepExecutionId: context.attempt.id,
+        attempt,
+        lastError,
+      });
       await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
     }
     return { disposition: 'COULD_NOT_CONNECT', error: lastError };

@@ -1,0 +1,84 @@
+import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { TemplateResolver } from './template.js';
+
+export const TASK_TOKEN_SENTINEL = '__LOCAL_TASK_TOKEN__';
+
+/** How the local engine serves each Task state. */
+export type LocalTask =
+  | { kind: 'invoke'; functionId: string }
+  | { kind: 'callback'; functionId: string }
+  | { kind: 'sleep' };
+
+export interface LocalStateMachine {
+  arn: string;
+  definition: StateMachineDefinition;
+  tasks: Map<string, LocalTask>;
+  /** States at whose entry the engine checkpoints (waits and callbacks: where time passes). */
+  checkpointStates: Set<string>;
+}
+
+// The longest timer Node can arm; longer ones fire at once (local-emulation.md §3.1).
+const MAX_TIMER_SECONDS = 2_073_600;
+
+function functionIdOf(parameters: Record<string, unknown> | undefined): string {
+  const name = String(parameters?.FunctionName ?? '');
+  const id = name.split(':function:')[1]?.split(':')[0];
+  if (!id) throw new Error(`Task calls an unknown function ${name}`);
+  return id;
+}
+
+/**
+ * Turns a synthesized state machine into what the local engine runs:
+ * - every `lambda:invoke` / `lambda:invoke.waitForTaskToken` Task maps to a local function;
+ * - every TimestampPath Wait becomes a Task that sleeps in scaled time (same Next, input kept),
+ *   because the library sleeps real time against a clock TIME_SCALE speeds up.
+ * Anything else in the definition throws at boot.
+ */
+export function localStateMachine(arn: string, aslJson: string): LocalStateMachine {
+  const definition = JSON.parse(aslJson) as StateMachineDefinition;
+  const tasks = new Map<string, LocalTask>();
+  const checkpointStates = new Set<string>();
+  // The library arms the machine timeout with one setTimeout, and a year overflows it (it would
+  // fire at once). Runs that long are not a local concern; each state keeps its own timeout.
+  if ((definition.TimeoutSeconds ?? 0) * 1000 > MAX_TIMER_SECONDS * 1000)
+    delete definition.TimeoutSeconds;
+  for (const [name, state] of Object.entries(definition.States)) {
+    const raw = state as unknown as Record<string, any>;
+    if (state.Type === 'Wait') {
+      if (!raw.TimestampPath) throw new Error(`Wait ${name} must use TimestampPath`);
+      const { TimestampPath, Type: _type, ...rest } = raw;
+      definition.States[name] = {
+        ...rest,
+        Type: 'Task',
+        Resource: 'arn:aws:states:::local:sleep',
+        Parameters: { 'until.$': TimestampPath },
+        ResultPath: null,
+        TimeoutSeconds: MAX_TIMER_SECONDS,
+      } as any;
+      tasks.set(name, { kind: 'sleep' });
+      checkpointStates.add(name);
+    } else if (state.Type === 'Task') {
+      if (raw.Resource.endsWith(':states:::lambda:invoke')) {
+        tasks.set(name, { kind: 'invoke', functionId: functionIdOf(raw.Parameters) });
+      } else if (raw.Resource.endsWith(':states:::lambda:invoke.waitForTaskToken')) {
+        if (!raw.TimeoutSeconds) throw new Error(`Callback task ${name} needs a timeout`);
+        tasks.set(name, { kind: 'callback', functionId: functionIdOf(raw.Parameters) });
+        checkpointStates.add(name);
+      } else {
+        throw new Error(`Task ${name} uses ${raw.Resource}, which the local engine cannot run`);
+      }
+    } else if (state.Type === 'Map' || state.Type === 'Parallel') {
+      throw new Error(`${state.Type} state ${name} is not supported by the local engine`);
+    }
+  }
+  return { arn, definition, tasks, checkpointStates };
+}
+
+export function localStateMachines(resolver: TemplateResolver): LocalStateMachine[] {
+  return resolver
+    .resourcesOfType('AWS::StepFunctions::StateMachine')
+    .map(([logicalId, resource]) => {
+      const arn = resolver.resolve({ Ref: logicalId });
+      return localStateMachine(arn, resolver.resolve(resource.Properties.DefinitionString));
+    });
+}

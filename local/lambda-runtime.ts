@@ -1,0 +1,66 @@
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Context } from 'aws-lambda';
+import type { LocalFunction } from './template.js';
+
+const projectRoot = fileURLToPath(new URL('../', import.meta.url));
+
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+
+/** A Lambda context good enough for middy and Powertools; there is no real deadline locally. */
+function fakeContext(fn: LocalFunction): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: fn.logicalId,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local-1:000000000000:function:${fn.logicalId}`,
+    memoryLimitInMB: '512',
+    awsRequestId: crypto.randomUUID(),
+    logGroupName: `/aws/lambda/${fn.logicalId}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/**
+ * Runs the template's functions in this process: the `handler` export of each function's
+ * source module. All functions share one process.env, so their variables must agree.
+ */
+export class LambdaRuntime {
+  private readonly handlers = new Map<string, Handler>();
+
+  constructor(private readonly functions: Map<string, LocalFunction>) {}
+
+  /** The union of every function's environment; a conflict is a template bug, so it throws. */
+  environment(): Record<string, string> {
+    const merged: Record<string, string> = {};
+    for (const fn of this.functions.values()) {
+      for (const [name, value] of Object.entries(fn.environment)) {
+        if (merged[name] !== undefined && merged[name] !== value) {
+          throw new Error(`Functions disagree on ${name}: ${merged[name]} vs ${value}`);
+        }
+        merged[name] = value;
+      }
+    }
+    return merged;
+  }
+
+  async load(): Promise<void> {
+    for (const fn of this.functions.values()) {
+      const module = (await import(pathToFileURL(`${projectRoot}${fn.entry}`).href)) as {
+        handler?: Handler;
+      };
+      if (typeof module.handler !== 'function') throw new Error(`${fn.entry} exports no handler`);
+      this.handlers.set(fn.logicalId, module.handler);
+    }
+  }
+
+  async invoke(logicalId: string, event: unknown): Promise<unknown> {
+    const handler = this.handlers.get(logicalId);
+    const fn = this.functions.get(logicalId);
+    if (!handler || !fn) throw new Error(`No local function ${logicalId}`);
+    return handler(event, fakeContext(fn));
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * aws-local-stepfunctions calls Promise.withResolvers (Node 22+). On Node 20 every Task state
+ * would fail without it (reference/local-emulation.md §3.1). Loaded before anything else.
+ */
+type WithResolvers = <T>() => {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (reason?: unknown) => void;
+};
+
+const promiseConstructor = Promise as unknown as { withResolvers?: WithResolvers };
+if (typeof promiseConstructor.withResolvers !== 'function') {
+  promiseConstructor.withResolvers = <T>() => {
+    let resolve!: (value: T) => void;
+    let reject!: (reason?: unknown) => void;
+    const promise = new Promise<T>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    return { promise, resolve, reject };
+  };
+}

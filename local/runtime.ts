@@ -1,0 +1,135 @@
+import './polyfills.js';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { resetClients } from '../lambdas/adapters/aws-clients.js';
+import {
+  ensureOrganization,
+  generateApiKey,
+  storeApiKey,
+} from '../lambdas/adapters/organization-repository.js';
+import { startApiGateway } from './api-gateway.js';
+import { localStateMachines } from './asl.js';
+import { startStepFunctionsEndpoint } from './aws-endpoint.js';
+import { acquireDataDir } from './data-dir.js';
+import { startDynamo } from './dynamo.js';
+import { LambdaRuntime } from './lambda-runtime.js';
+import { ScaledClock } from './scaled-clock.js';
+import { CHECKPOINT_TABLE, StepFunctionsEngine } from './step-functions-engine.js';
+import { localFunctions, synthesizeTemplates, TemplateResolver } from './template.js';
+
+export interface LocalRuntimeOptions {
+  /** Data folder (dynalite, checkpoints, dev key, simulator ledger); in memory when absent. */
+  dataDir?: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Use this development API key instead of the stored or generated one. */
+  apiKey?: string;
+  /** Local time runs this many times faster. @default 1 */
+  timeScale?: number;
+  /** simulator | manual | webhook. @default simulator */
+  channel?: string;
+  agentWebhookUrl?: string;
+  /** Environment overrides for the handlers (e.g. SIMULATOR_DELAY_MS). */
+  environment?: Record<string, string>;
+}
+
+export interface LocalRuntime {
+  url: string;
+  apiKey: string;
+  organizationId: string;
+  resumed: number;
+  engine: StepFunctionsEngine;
+  stop(): Promise<void>;
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections?.();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/**
+ * Boots the product on one machine: synthesizes the CDK app in-process, then serves the same
+ * template's tables (dynalite), functions (the handler sources), state machine
+ * (aws-local-stepfunctions) and REST API, with the real SDK clients pointed at loopback.
+ */
+export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const release = options.dataDir ? acquireDataDir(options.dataDir) : () => undefined;
+  try {
+    const templates = synthesizeTemplates({
+      channel: options.channel ?? 'simulator',
+      agentWebhookUrl: options.agentWebhookUrl,
+    });
+    const resolver = new TemplateResolver(templates);
+    const lambdas = new LambdaRuntime(localFunctions(resolver));
+    const dynamo = await startDynamo(
+      resolver,
+      options.dataDir && join(options.dataDir, 'dynamodb'),
+      [CHECKPOINT_TABLE]
+    );
+    const clock = new ScaledClock(options.timeScale ?? 1);
+    const engine = new StepFunctionsEngine(
+      localStateMachines(resolver),
+      lambdas,
+      dynamo.client,
+      clock
+    );
+    const sfn = await startStepFunctionsEndpoint(engine);
+
+    Object.assign(process.env, lambdas.environment(), {
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      SFN_ENDPOINT: sfn.url,
+      AWS_REGION: 'local-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      ...(options.dataDir && {
+        SIMULATOR_LEDGER_FILE: join(options.dataDir, 'simulator-contacts.jsonl'),
+      }),
+      ...options.environment,
+    });
+    resetClients();
+    await lambdas.load();
+
+    const gateway = await startApiGateway(resolver, lambdas, options.port);
+    process.env.PUBLIC_API_URL ??= gateway.url;
+    const organizationId = await ensureOrganization('development', new Date());
+    const apiKey = options.apiKey ?? readOrCreateDevKey(options.dataDir);
+    await storeApiKey(organizationId, apiKey, new Date());
+
+    clock.start();
+    const resumed = await engine.resumeAll();
+    return {
+      url: gateway.url,
+      apiKey,
+      organizationId,
+      resumed,
+      engine,
+      async stop() {
+        await closeServer(gateway.server);
+        await engine.shutdown();
+        clock.stop();
+        await closeServer(sfn.server);
+        await closeServer(dynamo.server);
+        release();
+      },
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+/** The development key survives restarts in the data folder (git-ignored), so curl lines keep working. */
+function readOrCreateDevKey(dataDir: string | undefined): string {
+  if (!dataDir) return generateApiKey();
+  const file = join(dataDir, 'dev-api-key');
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    const key = generateApiKey();
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, `${key}\n`, { mode: 0o600 });
+    return key;
+  }
+}
