@@ -1,4 +1,3 @@
-import { getTimezoneOffset } from 'date-fns-tz';
 import { type Weekday, weekdays } from '../schemas/common.js';
 
 /** A calendar date in some zone, as plain numbers (month 1–12). */
@@ -10,9 +9,49 @@ export interface LocalDate {
 
 const MINUTE = 60_000;
 
-/** The wall-clock reading of instant `t` in `zone`, encoded as if it were UTC milliseconds. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(zone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(zone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(zone, formatter);
+  }
+  return formatter;
+}
+
+/**
+ * The wall-clock reading of instant `t` in `zone`, encoded as if it were UTC milliseconds.
+ * Read from the platform's tz database through Intl: date-fns-tz's getTimezoneOffset was
+ * measured wrong within hours of a DST change (it gave EST at 01:30 EDT on 2026-11-01).
+ */
 function wallClockMs(t: number, zone: string): number {
-  return t + getTimezoneOffset(zone, new Date(t));
+  const parts: Record<string, number> = {};
+  for (const part of formatterFor(zone).formatToParts(new Date(t))) {
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  }
+  const wall = Date.UTC(
+    parts.year ?? 1970,
+    (parts.month ?? 1) - 1,
+    parts.day ?? 1,
+    parts.hour ?? 0,
+    parts.minute ?? 0,
+    parts.second ?? 0
+  );
+  return wall + (t % 1000);
+}
+
+function offsetAt(t: number, zone: string): number {
+  return wallClockMs(t, zone) - t;
 }
 
 export function localDateOf(instant: Date, zone: string): LocalDate {
@@ -45,8 +84,8 @@ export function zonedWallTimeToInstant(date: LocalDate, minutes: number, zone: s
   const wall = Date.UTC(date.year, date.month - 1, date.day) + minutes * MINUTE;
   // Offsets a day either side cover both sides of any transition near this wall time.
   const offsets = [
-    getTimezoneOffset(zone, new Date(wall - 36 * 60 * MINUTE)),
-    getTimezoneOffset(zone, new Date(wall + 36 * 60 * MINUTE)),
+    offsetAt(wall - 36 * 60 * MINUTE, zone),
+    offsetAt(wall + 36 * 60 * MINUTE, zone),
   ];
   const exact = offsets
     .map((offset) => wall - offset)
