@@ -1,12 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { nextAllowedInstant, type ScheduleLayer } from '../../lambdas/domain/contact-window.js';
 import { zonedWallTimeToInstant } from '../../lambdas/domain/zoned-time.js';
-import { federalTcpaSchedule, type WeekSchedule, weekScheduleSchema } from '../../lambdas/schemas/schedule.js';
+import {
+  federalTcpaSchedule,
+  type WeekSchedule,
+  weekScheduleSchema,
+} from '../../lambdas/schemas/schedule.js';
 
-const ninetoFive = { enabled: true, timeRanges: [{ startHour: 9, startMinute: 0, endHour: 17, endMinute: 0 }] };
+const ninetoFive = {
+  enabled: true,
+  timeRanges: [{ startHour: 9, startMinute: 0, endHour: 17, endMinute: 0 }],
+};
 const featherWorkflowSchedule: WeekSchedule = { monday: ninetoFive, tuesday: ninetoFive };
 
-function layers(recipientZone: string, workflow: WeekSchedule = featherWorkflowSchedule): ScheduleLayer[] {
+function layers(
+  recipientZone: string,
+  workflow: WeekSchedule = featherWorkflowSchedule
+): ScheduleLayer[] {
   return [
     { rule: 'workflowSchedule', schedule: workflow, zone: 'America/New_York' },
     { rule: 'tcpaSchedule', schedule: federalTcpaSchedule, zone: recipientZone },
@@ -15,7 +25,15 @@ function layers(recipientZone: string, workflow: WeekSchedule = featherWorkflowS
 
 function everyDay(startHour: number, endHour: number, startMinute = 0): WeekSchedule {
   const day = { enabled: true, timeRanges: [{ startHour, startMinute, endHour, endMinute: 0 }] };
-  return { monday: day, tuesday: day, wednesday: day, thursday: day, friday: day, saturday: day, sunday: day };
+  return {
+    monday: day,
+    tuesday: day,
+    wednesday: day,
+    thursday: day,
+    friday: day,
+    saturday: day,
+    sunday: day,
+  };
 }
 
 describe('nextAllowedInstant', () => {
@@ -34,12 +52,17 @@ describe('nextAllowedInstant', () => {
 
   it('returns the instant itself when every layer is open', () => {
     const now = new Date('2026-11-30T18:30:00Z'); // Mon 13:30 NY, 10:30 LA
-    expect(nextAllowedInstant(layers('America/Los_Angeles'), now)).toEqual({ at: now, deferredBy: [] });
+    expect(nextAllowedInstant(layers('America/Los_Angeles'), now)).toEqual({
+      at: now,
+      deferredBy: [],
+    });
   });
 
   it('waits for the recipient when the workflow window is open but the recipient is asleep', () => {
     const now = new Date('2026-11-30T14:30:00Z'); // Mon 09:30 NY, 06:30 LA
-    expect(nextAllowedInstant(layers('America/Los_Angeles'), now).at?.toISOString()).toBe('2026-11-30T16:00:00.000Z');
+    expect(nextAllowedInstant(layers('America/Los_Angeles'), now).at?.toISOString()).toBe(
+      '2026-11-30T16:00:00.000Z'
+    );
   });
 
   it('never starts inside the spring-forward gap', () => {
@@ -55,14 +78,24 @@ describe('nextAllowedInstant', () => {
 
   it('takes the first occurrence of a wall time repeated by the fall-back overlap', () => {
     // 2026-11-01 in New York: 01:30 happens at 05:30Z (EDT) and again at 06:30Z (EST).
-    const instant = zonedWallTimeToInstant({ year: 2026, month: 11, day: 1 }, 90, 'America/New_York');
+    const instant = zonedWallTimeToInstant(
+      { year: 2026, month: 11, day: 1 },
+      90,
+      'America/New_York'
+    );
     expect(instant.toISOString()).toBe('2026-11-01T05:30:00.000Z');
   });
 
   it('keeps 08:00–21:00 in Arizona all year (no DST) while Denver shifts', () => {
     const summer = new Date('2026-07-01T12:00:00Z'); // 05:00 Phoenix, 06:00 Denver
-    const phoenix = nextAllowedInstant([{ rule: 'tcpa', schedule: federalTcpaSchedule, zone: 'America/Phoenix' }], summer);
-    const denver = nextAllowedInstant([{ rule: 'tcpa', schedule: federalTcpaSchedule, zone: 'America/Denver' }], summer);
+    const phoenix = nextAllowedInstant(
+      [{ rule: 'tcpa', schedule: federalTcpaSchedule, zone: 'America/Phoenix' }],
+      summer
+    );
+    const denver = nextAllowedInstant(
+      [{ rule: 'tcpa', schedule: federalTcpaSchedule, zone: 'America/Denver' }],
+      summer
+    );
     expect(phoenix.at?.toISOString()).toBe('2026-07-01T15:00:00.000Z');
     expect(denver.at?.toISOString()).toBe('2026-07-01T14:00:00.000Z');
   });

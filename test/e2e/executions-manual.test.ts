@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatWallTime } from '../../lambdas/domain/zoned-time.js';
-import { type ApiClient, alwaysOpen, bootLocalApi, featherExecution, featherWorkflow, waitFor } from '../helpers/local-api.js';
+import {
+  type ApiClient,
+  alwaysOpen,
+  bootLocalApi,
+  featherExecution,
+  featherWorkflow,
+  waitFor,
+} from '../helpers/local-api.js';
 
 let api: ApiClient;
 
@@ -24,12 +31,22 @@ async function createWorkflow(body: Record<string, unknown> = {}) {
 }
 
 describe('executions with the manual channel', () => {
-  it("plans the Feather docs execution inside Mon/Tue 09–17 New York and 08–21 San Francisco", async () => {
+  it('plans the Feather docs execution inside Mon/Tue 09–17 New York and 08–21 San Francisco', async () => {
     const workflow = await api.request('POST', '/api/v1/workflow', featherWorkflow);
     const before = Date.now();
-    const created = await api.request('POST', `/api/v1/workflow/${workflow.body.id}/execution`, featherExecution);
+    const created = await api.request(
+      'POST',
+      `/api/v1/workflow/${workflow.body.id}/execution`,
+      featherExecution
+    );
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ status: 'CREATED', stepIndex: 0, customerLeadId: 'contact-123', primaryPhone: '+14155550123', stepExecutions: [] });
+    expect(created.body).toMatchObject({
+      status: 'CREATED',
+      stepIndex: 0,
+      customerLeadId: 'contact-123',
+      primaryPhone: '+14155550123',
+      stepExecutions: [],
+    });
     const nextRunAt = new Date(created.body.nextRunAt);
     expect(nextRunAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
     // Mon/Tue 09–17 in New York ∩ 08–21 in San Francisco = Mon/Tue 11:00–17:00 New York.
@@ -41,22 +58,44 @@ describe('executions with the manual channel', () => {
 
   it('completes with CALENDLY on step 1 and never dispatches the text', async () => {
     const workflowId = await createWorkflow();
-    const created = await api.request('POST', `/api/v1/workflow/${workflowId}/execution`, featherExecution);
+    const created = await api.request(
+      'POST',
+      `/api/v1/workflow/${workflowId}/execution`,
+      featherExecution
+    );
     const path = `/api/v1/workflow/${workflowId}/execution/${created.body.id}`;
-    const running = await waitFor(() => api.request('GET', path), (r) => r.body.stepExecutions.length === 1);
+    const running = await waitFor(
+      () => api.request('GET', path),
+      (r) => r.body.stepExecutions.length === 1
+    );
     const step = running.body.stepExecutions[0];
-    expect(step).toMatchObject({ status: 'IN_PROGRESS', type: 'CALL', channel: 'manual', disposition: null });
+    expect(step).toMatchObject({
+      status: 'IN_PROGRESS',
+      type: 'CALL',
+      channel: 'manual',
+      disposition: null,
+    });
 
-    const reported = await api.request('POST', `/api/v1/step-executions/${step.id}/outcome`, { disposition: 'CALENDLY' });
+    const reported = await api.request('POST', `/api/v1/step-executions/${step.id}/outcome`, {
+      disposition: 'CALENDLY',
+    });
     expect(reported.status).toBe(200);
     expect(reported.body.duplicate).toBe(false);
 
-    const done = await waitFor(() => api.request('GET', path), (r) => r.body.status === 'COMPLETED');
+    const done = await waitFor(
+      () => api.request('GET', path),
+      (r) => r.body.status === 'COMPLETED'
+    );
     expect(done.body.disposition).toBe('CALENDLY');
     expect(done.body.stepExecutions).toHaveLength(1);
-    expect(done.body.stepExecutions[0]).toMatchObject({ status: 'COMPLETED', disposition: 'CALENDLY' });
+    expect(done.body.stepExecutions[0]).toMatchObject({
+      status: 'COMPLETED',
+      disposition: 'CALENDLY',
+    });
 
-    const again = await api.request('POST', `/api/v1/step-executions/${step.id}/outcome`, { disposition: 'NO_ANSWER' });
+    const again = await api.request('POST', `/api/v1/step-executions/${step.id}/outcome`, {
+      disposition: 'NO_ANSWER',
+    });
     expect(again.status).toBe(200);
     expect(again.body.duplicate).toBe(true);
     expect(again.body.stepExecution.disposition).toBe('CALENDLY');
@@ -64,16 +103,38 @@ describe('executions with the manual channel', () => {
 
   it('moves to the text when the outcome is not in finishOn, and completes after the last step', async () => {
     const workflowId = await createWorkflow({
-      definition: { steps: [featherWorkflow.definition.steps[0], { ...featherWorkflow.definition.steps[1], delayInSecs: 0 }] },
+      definition: {
+        steps: [
+          featherWorkflow.definition.steps[0],
+          { ...featherWorkflow.definition.steps[1], delayInSecs: 0 },
+        ],
+      },
     });
-    const created = await api.request('POST', `/api/v1/workflow/${workflowId}/execution`, featherExecution);
+    const created = await api.request(
+      'POST',
+      `/api/v1/workflow/${workflowId}/execution`,
+      featherExecution
+    );
     const path = `/api/v1/workflow/${workflowId}/execution/${created.body.id}`;
-    const call = await waitFor(() => api.request('GET', path), (r) => r.body.stepExecutions.length === 1);
-    await api.request('POST', `/api/v1/step-executions/${call.body.stepExecutions[0].id}/outcome`, { disposition: 'NO_ANSWER' });
-    const text = await waitFor(() => api.request('GET', path), (r) => r.body.stepExecutions.length === 2);
+    const call = await waitFor(
+      () => api.request('GET', path),
+      (r) => r.body.stepExecutions.length === 1
+    );
+    await api.request('POST', `/api/v1/step-executions/${call.body.stepExecutions[0].id}/outcome`, {
+      disposition: 'NO_ANSWER',
+    });
+    const text = await waitFor(
+      () => api.request('GET', path),
+      (r) => r.body.stepExecutions.length === 2
+    );
     expect(text.body.stepIndex).toBe(1);
-    await api.request('POST', `/api/v1/step-executions/${text.body.stepExecutions[1].id}/outcome`, { disposition: 'TEXT_CONSENT' });
-    const done = await waitFor(() => api.request('GET', path), (r) => r.body.status === 'COMPLETED');
+    await api.request('POST', `/api/v1/step-executions/${text.body.stepExecutions[1].id}/outcome`, {
+      disposition: 'TEXT_CONSENT',
+    });
+    const done = await waitFor(
+      () => api.request('GET', path),
+      (r) => r.body.status === 'COMPLETED'
+    );
     expect(done.body.disposition).toBe('TEXT_CONSENT');
     expect(done.body.stepExecutions.map((s: { type: string }) => s.type)).toEqual(['CALL', 'TEXT']);
   });
@@ -81,12 +142,21 @@ describe('executions with the manual channel', () => {
   it('lists executions with filters, enrichment and pagination', async () => {
     const workflowId = await createWorkflow();
     for (const lead of ['lead-a', 'lead-b', 'lead-b']) {
-      await api.request('POST', `/api/v1/workflow/${workflowId}/execution`, { ...featherExecution, customerLeadId: lead });
+      await api.request('POST', `/api/v1/workflow/${workflowId}/execution`, {
+        ...featherExecution,
+        customerLeadId: lead,
+      });
     }
-    const byLead = await api.request('GET', `/api/v1/workflow/${workflowId}/executions?customerLeadId=lead-b&limit=1`);
+    const byLead = await api.request(
+      'GET',
+      `/api/v1/workflow/${workflowId}/executions?customerLeadId=lead-b&limit=1`
+    );
     expect(byLead.body.executions).toHaveLength(1);
     expect(byLead.body.executions[0].variables).toBeUndefined();
-    const rest = await api.request('GET', `/api/v1/workflow/${workflowId}/executions?customerLeadId=lead-b&limit=1&enriched=true&cursor=${byLead.body.pagination.nextCursor}`);
+    const rest = await api.request(
+      'GET',
+      `/api/v1/workflow/${workflowId}/executions?customerLeadId=lead-b&limit=1&enriched=true&cursor=${byLead.body.pagination.nextCursor}`
+    );
     expect(rest.body.executions).toHaveLength(1);
     expect(rest.body.executions[0].variables).toEqual(featherExecution.variables);
     expect(rest.body.executions[0].id).not.toBe(byLead.body.executions[0].id);
@@ -104,26 +174,44 @@ describe('executions with the manual channel', () => {
     ['an unknown field', { email: 'a@b.c' }, 'email'],
   ])('rejects %s with 400 and the field path', async (_label, change, path) => {
     const workflowId = await createWorkflow();
-    const response = await api.request('POST', `/api/v1/workflow/${workflowId}/execution`, { ...featherExecution, ...change });
+    const response = await api.request('POST', `/api/v1/workflow/${workflowId}/execution`, {
+      ...featherExecution,
+      ...change,
+    });
     expect(response.status).toBe(400);
     expect(response.body.details.map((d: { path: string }) => d.path)).toContain(path);
   });
 
   it('refuses executions of an inactive workflow with 409', async () => {
     const workflowId = await createWorkflow({ active: false });
-    const response = await api.request('POST', `/api/v1/workflow/${workflowId}/execution`, featherExecution);
+    const response = await api.request(
+      'POST',
+      `/api/v1/workflow/${workflowId}/execution`,
+      featherExecution
+    );
     expect(response.status).toBe(409);
     expect(response.body.code).toBe('CONFLICT');
   });
 
-  it("hides executions and step executions from another organization", async () => {
+  it('hides executions and step executions from another organization', async () => {
     const workflowId = await createWorkflow();
-    const created = await api.request('POST', `/api/v1/workflow/${workflowId}/execution`, featherExecution);
+    const created = await api.request(
+      'POST',
+      `/api/v1/workflow/${workflowId}/execution`,
+      featherExecution
+    );
     const path = `/api/v1/workflow/${workflowId}/execution/${created.body.id}`;
-    const running = await waitFor(() => api.request('GET', path), (r) => r.body.stepExecutions.length === 1);
+    const running = await waitFor(
+      () => api.request('GET', path),
+      (r) => r.body.stepExecutions.length === 1
+    );
     const other = await api.otherOrganization('intruder');
     expect((await other('GET', path)).status).toBe(404);
-    const report = await other('POST', `/api/v1/step-executions/${running.body.stepExecutions[0].id}/outcome`, { disposition: 'DNC' });
+    const report = await other(
+      'POST',
+      `/api/v1/step-executions/${running.body.stepExecutions[0].id}/outcome`,
+      { disposition: 'DNC' }
+    );
     expect(report.status).toBe(404);
     expect((await api.request('GET', path)).body.status).toBe('RUNNING');
   });

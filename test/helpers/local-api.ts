@@ -1,28 +1,46 @@
-import { ensureOrganization, generateApiKey, storeApiKey } from '../../lambdas/adapters/organization-repository.js';
+import {
+  ensureOrganization,
+  generateApiKey,
+  storeApiKey,
+} from '../../lambdas/adapters/organization-repository.js';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.js';
 
 export interface ApiClient {
   runtime: LocalRuntime;
-  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>
+  ): Promise<{ status: number; body: any }>;
   /** A client for a brand-new organization with its own key. */
-  otherOrganization(name: string): Promise<(method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>>;
+  otherOrganization(
+    name: string
+  ): Promise<
+    (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>
+  >;
 }
 
-export async function bootLocalApi(options: { environment?: Record<string, string>; timeScale?: number } = {}): Promise<ApiClient> {
+export async function bootLocalApi(
+  options: { environment?: Record<string, string>; timeScale?: number } = {}
+): Promise<ApiClient> {
   const runtime = await startLocalRuntime({ port: 0, channel: 'manual', ...options });
-  const call = (apiKey: string | undefined) => async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${runtime.url}${path}`, {
-      method,
-      headers: {
-        ...(apiKey && { 'x-api-key': apiKey }),
-        ...(body !== undefined && { 'content-type': 'application/json' }),
-        ...headers,
-      },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  };
+  const call =
+    (apiKey: string | undefined) =>
+    async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+      const response = await fetch(`${runtime.url}${path}`, {
+        method,
+        headers: {
+          ...(apiKey && { 'x-api-key': apiKey }),
+          ...(body !== undefined && { 'content-type': 'application/json' }),
+          ...headers,
+        },
+        body:
+          body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    };
   return {
     runtime,
     request: call(runtime.apiKey),
@@ -35,23 +53,40 @@ export async function bootLocalApi(options: { environment?: Record<string, strin
   };
 }
 
-export async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 30_000
+): Promise<T> {
   // performance.now, not Date.now: under TIME_SCALE, Date runs thousands of times faster.
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (done(value)) return value;
-    if (performance.now() > deadline) throw new Error(`Timed out waiting; last value: ${JSON.stringify(value)}`);
+    if (performance.now() > deadline)
+      throw new Error(`Timed out waiting; last value: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
-const open = { enabled: true, timeRanges: [{ startHour: 0, startMinute: 0, endHour: 24, endMinute: 0 }] };
+const open = {
+  enabled: true,
+  timeRanges: [{ startHour: 0, startMinute: 0, endHour: 24, endMinute: 0 }],
+};
 export const alwaysOpen = {
-  monday: open, tuesday: open, wednesday: open, thursday: open, friday: open, saturday: open, sunday: open,
+  monday: open,
+  tuesday: open,
+  wednesday: open,
+  thursday: open,
+  friday: open,
+  saturday: open,
+  sunday: open,
 };
 
-const nineToFive = { enabled: true, timeRanges: [{ startHour: 9, startMinute: 0, endHour: 17, endMinute: 0 }] };
+const nineToFive = {
+  enabled: true,
+  timeRanges: [{ startHour: 9, startMinute: 0, endHour: 17, endMinute: 0 }],
+};
 
 /** The Feather docs' create-workflow example: a call, then a text a day later. */
 export const featherWorkflow = {
@@ -62,8 +97,22 @@ export const featherWorkflow = {
   workflowSchedule: { monday: nineToFive, tuesday: nineToFive },
   definition: {
     steps: [
-      { type: 'CALL', order: 1, delayInSecs: 0, agentId: 'CALL_AGENT_ID', leaveVoicemail: true, finishOn: ['CALENDLY', 'NOT_INTERESTED', 'DNC'] },
-      { type: 'TEXT', order: 2, delayInSecs: 86400, agentId: 'TEXT_AGENT_ID', initialMessage: 'Hi {{firstName}}, sorry we missed you. Reply here to pick a time.', finishOn: [] },
+      {
+        type: 'CALL',
+        order: 1,
+        delayInSecs: 0,
+        agentId: 'CALL_AGENT_ID',
+        leaveVoicemail: true,
+        finishOn: ['CALENDLY', 'NOT_INTERESTED', 'DNC'],
+      },
+      {
+        type: 'TEXT',
+        order: 2,
+        delayInSecs: 86400,
+        agentId: 'TEXT_AGENT_ID',
+        initialMessage: 'Hi {{firstName}}, sorry we missed you. Reply here to pick a time.',
+        finishOn: [],
+      },
     ],
   },
 };
