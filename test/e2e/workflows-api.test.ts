@@ -77,7 +77,8 @@ describe('workflow API (local runtime over HTTP)', () => {
 
   it('answers 401 in the envelope without a key or with a wrong key', async () => {
     const url = `${api.runtime.url}/api/v1/workflow`;
-    for (const headers of [{}, { 'x-api-key': 'ow_wrong' }]) {
+    const attempts: Array<Record<string, string>> = [{}, { 'x-api-key': 'ow_wrong' }];
+    for (const headers of attempts) {
       const response = await fetch(url, { headers });
       expect(response.status).toBe(401);
       expect(await response.json()).toEqual({
