@@ -76,7 +76,8 @@ describe('OutreachService', () => {
       ([id]) => id.startsWith('Authorizer')
     );
     const tableActions = (
-      authorizerPolicy?.[1].Properties.PolicyDocument.Statement as Array<{
+      (authorizerPolicy as [string, { Properties: any }])[1].Properties.PolicyDocument
+        .Statement as Array<{
         Action: string | string[];
       }>
     )
@@ -92,7 +93,7 @@ describe('OutreachService', () => {
     });
     const machine = Object.values(service.findResources('AWS::StepFunctions::StateMachine'))[0];
     const definition = JSON.parse(
-      (machine?.Properties.DefinitionString['Fn::Join'][1] as unknown[])
+      ((machine as { Properties: any }).Properties.DefinitionString['Fn::Join'][1] as unknown[])
         .map((part) => (typeof part === 'string' ? part : 'X'))
         .join('')
     );
