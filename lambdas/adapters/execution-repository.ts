@@ -202,6 +202,18 @@ export async function swapTaskToken(
   });
 }
 
+/** Records that the channel accepted the attempt, so a restart knows not to deliver again. */
+export async function markHandedOver(executionId: string, key: string, now: Date): Promise<void> {
+  await conditionalUpdate({
+    TableName: getEnv('TABLE_NAME'),
+    Key: keys.execution(executionId),
+    UpdateExpression: 'SET attempts.#key.handedOverAt = :now',
+    ConditionExpression: 'attribute_exists(attempts.#key)',
+    ExpressionAttributeNames: { '#key': key },
+    ExpressionAttributeValues: { ':now': now.toISOString() },
+  });
+}
+
 export interface OutcomeWrite {
   key: string;
   stepIndex: number;

@@ -21,6 +21,7 @@ export function presentStepExecutions(execution: Execution) {
         channel: attempt.channel,
         disposition: attempt.disposition ?? null,
         startedAt: attempt.startedAt,
+        handedOverAt: attempt.handedOverAt ?? null,
         completedAt: attempt.completedAt ?? null,
         agentCall: attempt.agentCall ?? null,
         ...(attempt.error && { error: attempt.error }),

@@ -76,6 +76,8 @@ export const stepAttemptSchema = z.object({
   channel: z.string(),
   taskToken: z.string(),
   startedAt: isoDateTimeSchema,
+  /** When the channel accepted the attempt; absent after a crash between claim and handoff. */
+  handedOverAt: isoDateTimeSchema.optional(),
   completedAt: isoDateTimeSchema.optional(),
   disposition: dispositionSchema.optional(),
   agentCall: agentCallSchema.optional(),

@@ -1,10 +1,11 @@
 import { v5 as uuidv5 } from 'uuid';
-import type { ChannelContext, ChannelFailure } from '../adapters/channels/channel.js';
+import type { Channel, ChannelContext, ChannelFailure } from '../adapters/channels/channel.js';
 import { activeChannel, channelNamed } from '../adapters/channels/index.js';
 import {
   claimAttempt,
   findExecution,
   markFailed,
+  markHandedOver,
   markRunning,
   putStepExecutionPointer,
   recordSchedule,
@@ -121,12 +122,13 @@ function channelContext(execution: Execution, attempt: StepAttempt): ChannelCont
  * Dispatch: contacts the recipient for the current step, at most once per attempt.
  * Primary course:
  * 1. If this attempt was already claimed (a Lambda retry, a restart), never contact again:
- *    point the attempt at the new task token and let the channel resume, or release the
- *    token at once when the outcome is already in.
+ *    point the attempt at the new task token and pick up where the last run stopped, or
+ *    release the token at once when the outcome is already in.
  * 2. Re-check status, step and window; when it is "not now", complete our own token so Plan
  *    decides again.
- * 3. Claim the attempt with one conditional write (loses to a cancel or pause), then hand it to
- *    the channel. A channel that cannot hand it over reports COULD_NOT_CONNECT.
+ * 3. Claim the attempt with one conditional write (loses to a cancel or pause), deliver it,
+ *    record the handoff, then follow it to its outcome. A channel that cannot deliver reports
+ *    COULD_NOT_CONNECT.
  */
 export async function dispatchStep(input: DispatchInput, now: Date): Promise<void> {
   const execution = await loadExecution(input.executionId);
@@ -165,14 +167,32 @@ export async function dispatchStep(input: DispatchInput, now: Date): Promise<voi
     return;
   }
   execution.attempts[key] = attempt;
+  await handOver(channel, channelContext(execution, attempt), key, (context) =>
+    channel.deliver(context)
+  );
+}
+
+/** Delivers through the channel, records the handoff, then follows the attempt to its outcome. */
+async function handOver(
+  channel: Channel,
+  context: ChannelContext,
+  key: string,
+  deliver: (context: ChannelContext) => Promise<ChannelFailure | undefined>
+): Promise<void> {
+  const { attempt, execution } = context;
   let failure: ChannelFailure | undefined;
   try {
-    failure = await channel.dispatch(channelContext(execution, attempt));
+    failure = await deliver(context);
   } catch (error) {
-    logger.error('channel dispatch failed', { stepExecutionId: attempt.id, error });
+    logger.error('channel delivery failed', { stepExecutionId: attempt.id, error });
     failure = { disposition: 'COULD_NOT_CONNECT', error: (error as Error).message };
   }
-  if (failure) await reportStepOutcome({ stepExecutionId: attempt.id, ...failure }, new Date());
+  if (failure) {
+    await reportStepOutcome({ stepExecutionId: attempt.id, ...failure }, new Date());
+    return;
+  }
+  await markHandedOver(execution.id, key, new Date());
+  await channel.follow(context);
 }
 
 async function resumeAttempt(
@@ -185,8 +205,18 @@ async function resumeAttempt(
     await completeTask(taskToken, { result: 'ALREADY_REPORTED', stepExecutionId: attempt.id });
     return;
   }
-  logger.info('resuming an attempt already handed over', { stepExecutionId: attempt.id });
-  await channelNamed(attempt.channel).resume(channelContext(execution, { ...attempt, taskToken }));
+  const channel = channelNamed(attempt.channel);
+  const context = channelContext(execution, { ...attempt, taskToken });
+  if (attempt.handedOverAt) {
+    logger.info('following an attempt already handed over', { stepExecutionId: attempt.id });
+    await channel.follow(context);
+    return;
+  }
+  // Claimed, but the handoff was never recorded: the channel finds out whether it happened.
+  logger.warn('redelivering an attempt whose handoff was not recorded', {
+    stepExecutionId: attempt.id,
+  });
+  await handOver(channel, context, key, (c) => channel.redeliver(c));
 }
 
 export interface FailureInput {

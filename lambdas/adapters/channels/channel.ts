@@ -18,12 +18,17 @@ export interface ChannelFailure {
 }
 
 /**
- * Where a claimed step attempt goes. `dispatch` runs at most once per attempt (after the claim);
- * `resume` runs when Dispatch is re-invoked for an attempt already handed over (a Lambda retry,
- * a local restart) and must never contact the recipient again.
+ * Where a claimed step attempt goes. The attempt id is the idempotency key everywhere.
+ * - `deliver` contacts the recipient; Dispatch calls it once, right after the claim.
+ * - `redeliver` runs only after a crash between the claim and the recorded handoff, when
+ *   nobody knows whether `deliver` reached the provider: it must ask the provider (or lean on
+ *   its idempotency key) and never contact twice.
+ * - `follow` runs after the handoff (first time and after a restart) and waits for or
+ *   produces the outcome; channels whose outcome arrives through the API return at once.
  */
 export interface Channel {
   readonly name: string;
-  dispatch(context: ChannelContext): Promise<ChannelFailure | undefined>;
-  resume(context: ChannelContext): Promise<void>;
+  deliver(context: ChannelContext): Promise<ChannelFailure | undefined>;
+  redeliver(context: ChannelContext): Promise<ChannelFailure | undefined>;
+  follow(context: ChannelContext): Promise<void>;
 }

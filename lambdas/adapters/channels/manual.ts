@@ -3,8 +3,11 @@ import type { Channel } from './channel.js';
 /** Hands nothing over: an operator or an outside system reports the outcome through the API. */
 export const manualChannel: Channel = {
   name: 'manual',
-  async dispatch() {
+  async deliver() {
     return undefined;
   },
-  async resume() {},
+  async redeliver() {
+    return undefined;
+  },
+  async follow() {},
 };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { Disposition } from '../../schemas/common.js';
 import { dispositionSchema } from '../../schemas/common.js';
 import { getOptionalEnv } from '../../shared/env.js';
@@ -49,25 +49,32 @@ export function simulatedOutcome(context: ChannelContext): Disposition {
   return 'NO_ANSWER';
 }
 
-async function finishSimulatedAttempt(context: ChannelContext): Promise<void> {
-  const delayMs = Number(getOptionalEnv('SIMULATOR_DELAY_MS') ?? 1500);
-  await new Promise((resolve) => setTimeout(resolve, delayMs));
-  const disposition = simulatedOutcome(context);
-  const startedAt = new Date(context.attempt.startedAt);
-  const endedAt = new Date();
-  await reportStepOutcome({
+/** The simulated provider's record of contacts: one JSON line per contact. */
+function ledgerFile(): string | undefined {
+  return getOptionalEnv('SIMULATOR_LEDGER_FILE');
+}
+
+function contact(context: ChannelContext): undefined {
+  const ledger = ledgerFile();
+  if (ledger) {
+    appendFileSync(
+      ledger,
+      `${JSON.stringify({ stepExecutionId: context.attempt.id, executionId: context.execution.id, stepIndex: context.attempt.stepIndex, at: new Date().toISOString() })}\n`
+    );
+  }
+  logger.info('simulated contact', {
     stepExecutionId: context.attempt.id,
-    disposition,
-    agentCall: {
-      id: `sim-${context.attempt.id}`,
-      status: 'ENDED',
-      callStartedAt: startedAt.toISOString(),
-      callEndedAt: endedAt.toISOString(),
-      callDuration: Math.max(0, Math.round((endedAt.getTime() - startedAt.getTime()) / 1000)),
-      callEndedReason: disposition,
-      summary: `Simulated ${context.step.type === 'CALL' ? 'call' : 'text'}: ${disposition}`,
-    },
+    type: context.step.type,
+    to: context.execution.primaryPhone,
   });
+  return undefined;
+}
+
+/** Whether the provider already placed this attempt, as a real one answers a lookup by id. */
+function alreadyContacted(attemptId: string): boolean {
+  const ledger = ledgerFile();
+  if (!ledger || !existsSync(ledger)) return false;
+  return readFileSync(ledger, 'utf8').includes(`"stepExecutionId":"${attemptId}"`);
 }
 
 /**
@@ -77,23 +84,31 @@ async function finishSimulatedAttempt(context: ChannelContext): Promise<void> {
  */
 export const simulatorChannel: Channel = {
   name: 'simulator',
-  async dispatch(context) {
-    const ledger = getOptionalEnv('SIMULATOR_LEDGER_FILE');
-    if (ledger) {
-      appendFileSync(
-        ledger,
-        `${JSON.stringify({ stepExecutionId: context.attempt.id, executionId: context.execution.id, stepIndex: context.attempt.stepIndex, at: new Date().toISOString() })}\n`
-      );
-    }
-    logger.info('simulated contact', {
-      stepExecutionId: context.attempt.id,
-      type: context.step.type,
-      to: context.execution.primaryPhone,
-    });
-    await finishSimulatedAttempt(context);
-    return undefined;
+  async deliver(context) {
+    return contact(context);
   },
-  async resume(context) {
-    await finishSimulatedAttempt(context);
+  async redeliver(context) {
+    if (alreadyContacted(context.attempt.id)) return undefined;
+    return contact(context);
+  },
+  async follow(context) {
+    const delayMs = Number(getOptionalEnv('SIMULATOR_DELAY_MS') ?? 1500);
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    const disposition = simulatedOutcome(context);
+    const startedAt = new Date(context.attempt.startedAt);
+    const endedAt = new Date();
+    await reportStepOutcome({
+      stepExecutionId: context.attempt.id,
+      disposition,
+      agentCall: {
+        id: `sim-${context.attempt.id}`,
+        status: 'ENDED',
+        callStartedAt: startedAt.toISOString(),
+        callEndedAt: endedAt.toISOString(),
+        callDuration: Math.max(0, Math.round((endedAt.getTime() - startedAt.getTime()) / 1000)),
+        callEndedReason: disposition,
+        summary: `Simulated ${context.step.type === 'CALL' ? 'call' : 'text'}: ${disposition}`,
+      },
+    });
   },
 };

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { getEnv, getOptionalEnv } from '../../shared/env.js';
 import { logger } from '../../shared/logger.js';
-import type { Channel, ChannelContext } from './channel.js';
+import type { Channel, ChannelContext, ChannelFailure } from './channel.js';
 
 const MAX_TRIES = 3;
 
@@ -38,47 +38,52 @@ export function webhookPayload(context: ChannelContext, callbackUrl: string) {
 
 /**
  * POSTs the step to the agent endpoint (AGENT_WEBHOOK_URL), signed with AGENT_WEBHOOK_SECRET.
- * Our own retries carry the same Idempotency-Key (the step execution id), so an agent that
- * honours it places one call however many times the POST arrives.
+ * Every POST for one attempt carries the same Idempotency-Key (the step execution id), so an
+ * agent that honours it places one call however many times the POST arrives.
  */
+async function post(context: ChannelContext): Promise<ChannelFailure | undefined> {
+  const callbackUrl = `${getEnv('PUBLIC_API_URL')}/api/v1/step-executions/${context.attempt.id}/outcome`;
+  const body = JSON.stringify(webhookPayload(context, callbackUrl));
+  let lastError = 'not sent';
+  for (let attempt = 1; attempt <= MAX_TRIES; attempt++) {
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    try {
+      const response = await fetch(getEnv('AGENT_WEBHOOK_URL'), {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'idempotency-key': context.attempt.id,
+          'x-outreach-timestamp': timestamp,
+          'x-outreach-signature': signWebhook(
+            getOptionalEnv('AGENT_WEBHOOK_SECRET') ?? '',
+            timestamp,
+            body
+          ),
+        },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (response.ok) return undefined;
+      lastError = `agent endpoint answered ${response.status}`;
+      if (response.status < 500 && response.status !== 429) break;
+    } catch (error) {
+      lastError = `agent endpoint unreachable: ${(error as Error).message}`;
+    }
+    logger.warn('webhook delivery failed', {
+      stepExecutionId: context.attempt.id,
+      attempt,
+      lastError,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
+  }
+  return { disposition: 'COULD_NOT_CONNECT', error: lastError };
+}
+
 export const webhookChannel: Channel = {
   name: 'webhook',
-  async dispatch(context) {
-    const callbackUrl = `${getEnv('PUBLIC_API_URL')}/api/v1/step-executions/${context.attempt.id}/outcome`;
-    const body = JSON.stringify(webhookPayload(context, callbackUrl));
-    let lastError = 'not sent';
-    for (let attempt = 1; attempt <= MAX_TRIES; attempt++) {
-      const timestamp = String(Math.floor(Date.now() / 1000));
-      try {
-        const response = await fetch(getEnv('AGENT_WEBHOOK_URL'), {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'idempotency-key': context.attempt.id,
-            'x-outreach-timestamp': timestamp,
-            'x-outreach-signature': signWebhook(
-              getOptionalEnv('AGENT_WEBHOOK_SECRET') ?? '',
-              timestamp,
-              body
-            ),
-          },
-          body,
-          signal: AbortSignal.timeout(10_000),
-        });
-        if (response.ok) return undefined;
-        lastError = `agent endpoint answered ${response.status}`;
-        if (response.status < 500 && response.status !== 429) break;
-      } catch (error) {
-        lastError = `agent endpoint unreachable: ${(error as Error).message}`;
-      }
-      logger.warn('webhook delivery failed', {
-        stepExecutionId: context.attempt.id,
-        attempt,
-        lastError,
-      });
-      await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
-    }
-    return { disposition: 'COULD_NOT_CONNECT', error: lastError };
-  },
-  async resume() {},
+  deliver: post,
+  // Whether the crashed POST arrived is unknown; the idempotency key makes sending it again safe.
+  redeliver: post,
+  // The agent reports the outcome to the callback URL.
+  async follow() {},
 };

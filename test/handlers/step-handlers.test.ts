@@ -1,0 +1,307 @@
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { keys } from '../../lambdas/adapters/table-keys.js';
+import { handler as dispatch } from '../../lambdas/handlers/dispatch-step.js';
+import { handler as markFailed } from '../../lambdas/handlers/fail-execution.js';
+import { handler as plan } from '../../lambdas/handlers/plan-step.js';
+import type { Execution, StepAttempt } from '../../lambdas/schemas/execution.js';
+import { stepExecutionId } from '../../lambdas/use-cases/run-steps.js';
+import { alwaysOpen } from '../helpers/local-api.js';
+
+const dynamo = mockClient(DynamoDBDocumentClient);
+const sfn = mockClient(SFNClient);
+const context = {} as Context;
+let ledger: string;
+
+beforeEach(() => {
+  dynamo.reset();
+  sfn.reset();
+  sfn.on(SendTaskSuccessCommand).resolves({});
+  ledger = join(mkdtempSync(join(tmpdir(), 'outreach-handlers-')), 'contacts.jsonl');
+  Object.assign(process.env, {
+    TABLE_NAME: 'Outreach',
+    STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:Outreach',
+    AWS_REGION: 'us-east-1',
+    OUTREACH_CHANNEL: 'simulator',
+    SIMULATOR_DELAY_MS: '0',
+    SIMULATOR_OUTCOME: 'NO_ANSWER',
+    SIMULATOR_LEDGER_FILE: ledger,
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+  });
+});
+
+afterEach(() => {
+  rmSync(ledger, { force: true });
+});
+
+function execution(overrides: Partial<Execution> = {}): Execution {
+  const now = '2026-11-23T15:00:00.000Z';
+  return {
+    id: randomUUID(),
+    organizationId: randomUUID(),
+    workflowId: randomUUID(),
+    status: 'RUNNING',
+    customerLeadId: 'contact-123',
+    primaryPhone: '+14155550123',
+    zipcode: '94107',
+    variables: { firstName: 'Jordan' },
+    metadata: {},
+    priorityDate: now,
+    stepIndex: 0,
+    nextRunAt: now,
+    disposition: null,
+    definition: {
+      steps: [
+        {
+          id: randomUUID(),
+          type: 'CALL',
+          order: 1,
+          delayInSecs: 0,
+          agentId: 'CALL_AGENT_ID',
+          leaveVoicemail: true,
+          finishOn: ['CALENDLY'],
+        },
+        {
+          id: randomUUID(),
+          type: 'TEXT',
+          order: 2,
+          delayInSecs: 86_400,
+          agentId: 'TEXT_AGENT_ID',
+          leaveVoicemail: false,
+          finishOn: [],
+          initialMessage: 'Hi {{firstName}}',
+        },
+      ],
+    },
+    timezone: 'America/New_York',
+    workflowSchedule: alwaysOpen,
+    tcpaSchedule: alwaysOpen,
+    attempts: {},
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  } as Execution;
+}
+
+function claimed(run: Execution, extra: Partial<StepAttempt> = {}): StepAttempt {
+  return {
+    id: stepExecutionId(run.id, 0, 1),
+    stepIndex: 0,
+    attemptNo: 1,
+    status: 'IN_PROGRESS',
+    channel: 'simulator',
+    taskToken: 'old-token',
+    startedAt: '2026-11-23T15:00:01.000Z',
+    ...extra,
+  };
+}
+
+/** The table as the handlers read it: the execution item and its step execution pointer. */
+function storeHolds(run: Execution): void {
+  dynamo
+    .on(GetCommand, { Key: keys.execution(run.id) })
+    .resolves({ Item: { ...keys.execution(run.id), ...run } });
+  dynamo.on(GetCommand, { Key: keys.stepExecution(stepExecutionId(run.id, 0, 1)) }).resolves({
+    Item: { executionId: run.id, organizationId: run.organizationId, key: '0-1' },
+  });
+  dynamo.on(UpdateCommand).resolves({});
+  dynamo.on(PutCommand).resolves({});
+}
+
+function contacts(): string[] {
+  try {
+    return readFileSync(ledger, 'utf8').trim().split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+function updates(): string[] {
+  return dynamo
+    .commandCalls(UpdateCommand)
+    .map((call) => call.args[0].input.UpdateExpression ?? '');
+}
+
+function taskOutputs(): Array<{ token?: string; output: any }> {
+  return sfn.commandCalls(SendTaskSuccessCommand).map((call) => ({
+    token: call.args[0].input.taskToken,
+    output: JSON.parse(call.args[0].input.output ?? 'null'),
+  }));
+}
+
+describe('Dispatch handler', () => {
+  it('claims the attempt with one conditional write, contacts once and reports the outcome', async () => {
+    const run = execution();
+    storeHolds(run);
+    // Reads after the claim see the claimed attempt.
+    dynamo
+      .on(GetCommand, { Key: keys.execution(run.id) })
+      .resolvesOnce({ Item: run })
+      .resolves({
+        Item: { ...run, attempts: { '0-1': claimed(run, { taskToken: 'token-1' }) } },
+      });
+    await dispatch({ taskToken: 'token-1', executionId: run.id, stepIndex: 0 }, context);
+
+    expect(contacts()).toHaveLength(1);
+    const claim = dynamo.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(claim?.ConditionExpression).toContain('attribute_not_exists(attempts.#key)');
+    expect(claim?.ConditionExpression).toContain('#status = :running');
+    expect(updates()[1]).toContain('handedOverAt');
+    expect(taskOutputs()).toEqual([
+      {
+        token: 'token-1',
+        output: { stepExecutionId: stepExecutionId(run.id, 0, 1), disposition: 'NO_ANSWER' },
+      },
+    ]);
+  });
+
+  it('does not contact when a pause or cancel wins the claim', async () => {
+    const run = execution();
+    storeHolds(run);
+    dynamo
+      .on(UpdateCommand)
+      .rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }));
+    dynamo
+      .on(GetCommand, { Key: keys.execution(run.id) })
+      .resolvesOnce({ Item: run })
+      .resolves({ Item: { ...run, status: 'PAUSED' } });
+    await dispatch({ taskToken: 'token-1', executionId: run.id, stepIndex: 0 }, context);
+
+    expect(contacts()).toEqual([]);
+    expect(taskOutputs()).toEqual([
+      { token: 'token-1', output: { result: 'NOT_NOW', reason: 'execution is PAUSED' } },
+    ]);
+  });
+
+  it('hands "not now" back without a claim when the step is outside every window', async () => {
+    const closed = { ...alwaysOpen, monday: { enabled: false, timeRanges: [] } };
+    // Monday 2026-11-23 in New York and San Francisco, with Mondays closed.
+    const run = execution({ workflowSchedule: closed });
+    storeHolds(run);
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-11-23T18:00:00.000Z') });
+    try {
+      await dispatch({ taskToken: 'token-1', executionId: run.id, stepIndex: 0 }, context);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(contacts()).toEqual([]);
+    expect(updates()).toEqual([]);
+    expect(taskOutputs()[0]?.output.result).toBe('NOT_NOW');
+  });
+
+  it('after a crash between claim and handoff, contacts only if the provider has no record', async () => {
+    const run = execution();
+    run.attempts['0-1'] = claimed(run);
+    storeHolds(run);
+    await dispatch({ taskToken: 'token-2', executionId: run.id, stepIndex: 0 }, context);
+    expect(contacts()).toHaveLength(1);
+    expect(updates()[0]).toContain('taskToken');
+    expect(updates()).toContainEqual(expect.stringContaining('handedOverAt'));
+
+    // The same crash, but the contact had reached the provider before it.
+    dynamo.resetHistory();
+    await dispatch({ taskToken: 'token-3', executionId: run.id, stepIndex: 0 }, context);
+    expect(contacts()).toHaveLength(1);
+    expect(updates()).toContainEqual(expect.stringContaining('handedOverAt'));
+  });
+
+  it('never contacts again for an attempt already handed over; it follows it to the outcome', async () => {
+    const run = execution();
+    run.attempts['0-1'] = claimed(run, { handedOverAt: '2026-11-23T15:00:02.000Z' });
+    storeHolds(run);
+    appendFileSync(ledger, '');
+    await dispatch({ taskToken: 'token-2', executionId: run.id, stepIndex: 0 }, context);
+    expect(contacts()).toEqual([]);
+    expect(updates()[0]).toContain('taskToken');
+    expect(taskOutputs().map((t) => t.output.disposition)).toEqual(['NO_ANSWER']);
+  });
+
+  it('releases the token at once when the outcome is already recorded', async () => {
+    const run = execution();
+    run.attempts['0-1'] = claimed(run, {
+      handedOverAt: '2026-11-23T15:00:02.000Z',
+      status: 'COMPLETED',
+      disposition: 'CALENDLY',
+    });
+    storeHolds(run);
+    await dispatch({ taskToken: 'token-2', executionId: run.id, stepIndex: 0 }, context);
+    expect(contacts()).toEqual([]);
+    expect(updates()).toEqual([]);
+    expect(taskOutputs()).toEqual([
+      {
+        token: 'token-2',
+        output: { result: 'ALREADY_REPORTED', stepExecutionId: stepExecutionId(run.id, 0, 1) },
+      },
+    ]);
+  });
+
+  it('rejects a malformed payload so the state machine catches it', async () => {
+    await expect(
+      dispatch({ taskToken: '', executionId: 'nope', stepIndex: -1 }, context)
+    ).rejects.toThrow();
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+});
+
+describe('Plan handler', () => {
+  it('starts a created run and schedules its first step', async () => {
+    const run = execution({ status: 'CREATED' });
+    storeHolds(run);
+    const result = await plan({ executionId: run.id }, context);
+    expect(result).toMatchObject({ action: 'STEP', stepIndex: 0 });
+    expect(updates()).toHaveLength(2);
+    expect(updates()[1]).toContain('#schedule');
+  });
+
+  it('parks a paused run for the wait cap without writing', async () => {
+    const run = execution({ status: 'PAUSED' });
+    storeHolds(run);
+    const before = Date.now();
+    const result = await plan({ executionId: run.id }, context);
+    expect(result.action).toBe('STEP');
+    expect(new Date(result.waitUntil).getTime() - before).toBeGreaterThanOrEqual(
+      7 * 86_400_000 - 1000
+    );
+    expect(updates()).toEqual([]);
+  });
+
+  it('finishes a run that is no longer running', async () => {
+    const run = execution({ status: 'CANCELLED' });
+    storeHolds(run);
+    expect((await plan({ executionId: run.id }, context)).action).toBe('FINISH');
+    expect(updates()).toEqual([]);
+  });
+});
+
+describe('Mark Failed handler', () => {
+  it('records the Lambda error message, not its JSON document', async () => {
+    const run = execution();
+    storeHolds(run);
+    await markFailed(
+      {
+        executionId: run.id,
+        error: {
+          Error: 'States.Timeout',
+          Cause: JSON.stringify({ errorMessage: 'Task timed out after 24 hours' }),
+        },
+      },
+      context
+    );
+    const values = dynamo.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues;
+    expect(values?.[':error']).toBe('States.Timeout: Task timed out after 24 hours');
+    expect(values?.[':failed']).toBe('FAILED');
+  });
+});
