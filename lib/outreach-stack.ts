@@ -26,10 +26,6 @@ export class OutreachStack extends Stack {
       ...(props.publicApiUrl && { PUBLIC_API_URL: props.publicApiUrl }),
     };
 
-    const plan = new OutreachFunction(this, 'PlanStep', {
-      entry: 'lambdas/handlers/plan-step.ts',
-      description: 'Schedule check: when may the current step run',
-    }).bindTable(props.table, 'readWrite');
     const dispatch = new OutreachFunction(this, 'DispatchStep', {
       entry: 'lambdas/handlers/dispatch-step.ts',
       description: 'Contacts the recipient once per step attempt',
@@ -43,7 +39,6 @@ export class OutreachStack extends Stack {
     }).bindTable(props.table, 'readWrite');
 
     const workflow = new OutreachStateMachine(this, 'ExecutionRunner', {
-      planFunction: plan.function,
       dispatchFunction: dispatch.function,
       failFunction: fail.function,
     });

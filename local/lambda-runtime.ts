@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import type { LocalFunction } from './template.js';
@@ -30,6 +32,10 @@ function fakeContext(fn: LocalFunction): Context {
  */
 export class LambdaRuntime {
   private readonly handlers = new Map<string, Handler>();
+  /** Which function the current async call chain runs in (the benchmark attributes I/O by it). */
+  static readonly current = new AsyncLocalStorage<string>();
+  /** Invocations and their summed wall time per function, for the benchmark. */
+  readonly stats = new Map<string, { invocations: number; totalMs: number }>();
 
   constructor(private readonly functions: Map<string, LocalFunction>) {}
 
@@ -61,6 +67,14 @@ export class LambdaRuntime {
     const handler = this.handlers.get(logicalId);
     const fn = this.functions.get(logicalId);
     if (!handler || !fn) throw new Error(`No local function ${logicalId}`);
-    return handler(event, fakeContext(fn));
+    const stats = this.stats.get(logicalId) ?? { invocations: 0, totalMs: 0 };
+    this.stats.set(logicalId, stats);
+    stats.invocations++;
+    const started = performance.now();
+    try {
+      return await LambdaRuntime.current.run(logicalId, () => handler(event, fakeContext(fn)));
+    } finally {
+      stats.totalMs += performance.now() - started;
+    }
   }
 }

@@ -40,6 +40,7 @@ export interface LocalRuntime {
   organizationId: string;
   resumed: number;
   engine: StepFunctionsEngine;
+  lambdas: LambdaRuntime;
   stop(): Promise<void>;
 }
 
@@ -105,6 +106,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       organizationId,
       resumed,
       engine,
+      lambdas,
       async stop() {
         await closeServer(gateway.server);
         await engine.shutdown();

@@ -122,21 +122,6 @@ export async function listExecutionsOfWorkflow(
   };
 }
 
-export async function markRunning(executionId: string, now: Date): Promise<boolean> {
-  return conditionalUpdate({
-    TableName: getEnv('TABLE_NAME'),
-    Key: keys.execution(executionId),
-    UpdateExpression: 'SET #status = :running, startedAt = :now, updatedAt = :now',
-    ConditionExpression: '#status = :created',
-    ExpressionAttributeNames: { '#status': 'status' },
-    ExpressionAttributeValues: {
-      ':running': 'RUNNING',
-      ':created': 'CREATED',
-      ':now': now.toISOString(),
-    },
-  });
-}
-
 /** Records the schedule-check's answer for the current step (nextRunAt and why). */
 export async function recordSchedule(
   executionId: string,
@@ -147,12 +132,13 @@ export async function recordSchedule(
     TableName: getEnv('TABLE_NAME'),
     Key: keys.execution(executionId),
     UpdateExpression: 'SET nextRunAt = :next, #schedule = :schedule, updatedAt = :now',
-    ConditionExpression: 'stepIndex = :index AND #status = :running',
+    ConditionExpression: 'stepIndex = :index AND #status IN (:created, :running)',
     ExpressionAttributeNames: { '#schedule': 'schedule', '#status': 'status' },
     ExpressionAttributeValues: {
       ':next': decision.nextRunAt,
       ':schedule': decision,
       ':index': decision.stepIndex,
+      ':created': 'CREATED',
       ':running': 'RUNNING',
       ':now': now.toISOString(),
     },
@@ -162,6 +148,7 @@ export async function recordSchedule(
 /**
  * Claims a step attempt: the one write that allows a contact. It succeeds once per
  * (execution, step, attempt), and never after a cancel or pause (the status is in the condition).
+ * The first claim is also what moves a run from CREATED to RUNNING.
  */
 export async function claimAttempt(
   executionId: string,
@@ -172,12 +159,14 @@ export async function claimAttempt(
   return conditionalUpdate({
     TableName: getEnv('TABLE_NAME'),
     Key: keys.execution(executionId),
-    UpdateExpression: 'SET attempts.#key = :attempt, updatedAt = :now',
+    UpdateExpression:
+      'SET attempts.#key = :attempt, #status = :running, startedAt = if_not_exists(startedAt, :now), updatedAt = :now',
     ConditionExpression:
-      '#status = :running AND stepIndex = :index AND attribute_not_exists(attempts.#key)',
+      '#status IN (:created, :running) AND stepIndex = :index AND attribute_not_exists(attempts.#key)',
     ExpressionAttributeNames: { '#key': key, '#status': 'status' },
     ExpressionAttributeValues: {
       ':attempt': attempt,
+      ':created': 'CREATED',
       ':running': 'RUNNING',
       ':index': attempt.stepIndex,
       ':now': now.toISOString(),
@@ -220,8 +209,11 @@ export interface OutcomeWrite {
   disposition: Disposition;
   agentCall?: StepAttempt['agentCall'];
   error?: string;
-  /** Set when the run advances: the next step index, or the final disposition. */
-  advance?: { finished: boolean; nextStepIndex: number };
+  /**
+   * Set when the run advances: the next step index (with its schedule decision, stored in the
+   * same write), or the final disposition.
+   */
+  advance?: { finished: boolean; nextStepIndex: number; schedule?: ScheduleDecision };
   now: Date;
 }
 
@@ -260,8 +252,14 @@ export async function recordOutcome(executionId: string, write: OutcomeWrite): P
     values[':running'] = 'RUNNING';
     values[':paused'] = 'PAUSED';
     condition += ' AND stepIndex = :index AND #status IN (:running, :paused)';
-    sets.push('nextRunAt = :null');
-    values[':null'] = null;
+    const schedule = write.advance.schedule;
+    sets.push('nextRunAt = :next');
+    values[':next'] = schedule?.nextRunAt ?? null;
+    if (schedule) {
+      sets.push('#schedule = :schedule');
+      names['#schedule'] = 'schedule';
+      values[':schedule'] = schedule;
+    }
     if (write.advance.finished) {
       sets.push('#status = :done', 'disposition = :disposition', 'completedAt = :now');
       values[':done'] = 'COMPLETED';

@@ -1,20 +1,22 @@
 import { SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { PlanResult } from '../schemas/execution.js';
 import { getEnv } from '../shared/env.js';
 import { stepFunctions } from './aws-clients.js';
 
-/** What every run of the state machine receives. */
+/** What every run of the state machine starts with: the first step's plan, made at creation. */
 export interface RunInput {
   executionId: string;
+  plan: PlanResult;
 }
 
 /** Starts the run for one execution; the execution id is the run name, so a retry cannot start two. */
-export async function startRun(executionId: string): Promise<void> {
+export async function startRun(input: RunInput): Promise<void> {
   try {
     await stepFunctions().send(
       new StartExecutionCommand({
         stateMachineArn: getEnv('STATE_MACHINE_ARN'),
-        name: executionId,
-        input: JSON.stringify({ executionId } satisfies RunInput),
+        name: input.executionId,
+        input: JSON.stringify(input),
       })
     );
   } catch (error) {

@@ -91,7 +91,8 @@ export type DispatchCheck = { ok: true } | { ok: false; reason: string };
  * may have been paused or cancelled, or the wait may have been capped short of the window.
  */
 export function checkDispatch(execution: Execution, stepIndex: number, now: Date): DispatchCheck {
-  if (execution.status !== 'RUNNING')
+  // CREATED until the first claim: a run that has not contacted anyone yet.
+  if (execution.status !== 'RUNNING' && execution.status !== 'CREATED')
     return { ok: false, reason: `execution is ${execution.status}` };
   if (execution.stepIndex !== stepIndex) {
     return {
@@ -129,4 +130,52 @@ export function applyOutcome(
     return { finished: true, nextStepIndex, reason: 'lastStep' };
   }
   return { finished: false, nextStepIndex, reason: 'next' };
+}
+
+export interface RecordedOutcome {
+  disposition: Disposition;
+  agentCall?: StepAttempt['agentCall'];
+  error?: string;
+}
+
+/**
+ * The execution as it is once an outcome is recorded (and, with `effect`, the run moved on):
+ * the same change `recordOutcome` writes, so the next step can be planned before that write.
+ */
+export function executionAfterOutcome(
+  execution: Execution,
+  key: string,
+  outcome: RecordedOutcome,
+  effect: OutcomeEffect | undefined,
+  now: Date
+): Execution {
+  const attempt = execution.attempts[key];
+  if (!attempt) throw new Error(`Execution ${execution.id} has no attempt ${key}`);
+  const at = now.toISOString();
+  const after: Execution = {
+    ...execution,
+    updatedAt: at,
+    attempts: {
+      ...execution.attempts,
+      [key]: {
+        ...attempt,
+        status: outcome.error ? 'FAILED' : 'COMPLETED',
+        disposition: outcome.disposition,
+        completedAt: at,
+        ...(outcome.agentCall && { agentCall: outcome.agentCall }),
+        ...(outcome.error && { error: outcome.error }),
+      },
+    },
+  };
+  if (!effect) return after;
+  if (effect.finished) {
+    return {
+      ...after,
+      status: 'COMPLETED',
+      disposition: outcome.disposition,
+      completedAt: at,
+      nextRunAt: null,
+    };
+  }
+  return { ...after, stepIndex: effect.nextStepIndex };
 }

@@ -129,6 +129,18 @@ export const executionSchema = z.object({
 });
 export type Execution = z.infer<typeof executionSchema>;
 
+/**
+ * What the state machine does next: the run's input at start and the output of every Dispatch
+ * task, whoever completes its token. Every field is always present (Choice and Wait read them
+ * by path).
+ */
+export const planResultSchema = z.object({
+  action: z.enum(['STEP', 'FINISH']),
+  stepIndex: z.int().min(0),
+  waitUntil: isoDateTimeSchema,
+});
+export type PlanResult = z.infer<typeof planResultSchema>;
+
 export const listExecutionsQuerySchema = z.strictObject({
   status: executionStatusSchema.optional(),
   customerLeadId: z.string().min(1).max(256).optional(),

@@ -129,9 +129,10 @@ export class ExecutionStartError extends AppError {
 }
 
 /** Thrown by Plan when no instant in the search horizon satisfies every schedule. */
-export class NoContactWindowError extends Error {
-  constructor(message: string) {
-    super(message);
+/** The workflow's schedules never allow contacting this recipient: nothing would ever run. */
+export class NoContactWindowError extends AppError {
+  constructor(reason: string) {
+    super(409, 'CONFLICT', reason);
     this.name = 'NoContactWindowError';
   }
 }

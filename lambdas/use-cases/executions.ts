@@ -8,20 +8,25 @@ import {
 import type { Page } from '../adapters/pagination.js';
 import { startRun } from '../adapters/state-machine.js';
 import { getWorkflow } from '../adapters/workflow-repository.js';
-import { resolveRecipientZones } from '../domain/recipient-zones.js';
-import { planNextStep } from '../domain/step-progression.js';
 import type { CreateExecution, Execution, ExecutionStatus } from '../schemas/execution.js';
-import { ExecutionStartError, ValidationError, WorkflowInactiveError } from '../shared/errors.js';
+import {
+  ExecutionStartError,
+  NoContactWindowError,
+  ValidationError,
+  WorkflowInactiveError,
+} from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
+import { decideNext } from './plan-step.js';
 
 /**
  * Starts one run of a workflow for one contact.
  * Primary course:
  * 1. Load the workflow (another organization's is not found); an inactive one refuses (409).
  * 2. Snapshot its definition and schedules into the execution, with the first step's
- *    nextRunAt already worked out, and store it.
- * 3. Start the state machine run named after the execution. If that fails, remove the record:
- *    a caller never sees an execution that nothing runs.
+ *    nextRunAt already worked out (no window within the horizon: 409, nothing stored), and
+ *    store it.
+ * 3. Start the state machine run named after the execution, with that first plan as its input.
+ *    If that fails, remove the record: a caller never sees an execution that nothing runs.
  */
 export async function createExecution(
   organizationId: string,
@@ -65,23 +70,15 @@ export async function createExecution(
     createdAt: timestamp,
     updatedAt: timestamp,
   };
-  const plan = planNextStep(draft, now);
-  if (plan.action === 'STEP') {
-    const recipient = resolveRecipientZones(draft);
-    draft.nextRunAt = plan.nextRunAt.toISOString();
-    draft.schedule = {
-      stepIndex: plan.stepIndex,
-      dueAt: plan.dueAt.toISOString(),
-      nextRunAt: draft.nextRunAt,
-      deferredBy: plan.deferredBy,
-      recipientZones: recipient.zones,
-      recipientZoneSource: recipient.source,
-      decidedAt: timestamp,
-    };
+  const next = decideNext(draft, now);
+  if (next.noWindow) throw new NoContactWindowError(next.noWindow);
+  if (next.schedule) {
+    draft.nextRunAt = next.schedule.nextRunAt;
+    draft.schedule = next.schedule;
   }
   await insertExecution(draft);
   try {
-    await startRun(draft.id);
+    await startRun({ executionId: draft.id, plan: next.plan });
   } catch (error) {
     logger.error('state machine start failed; rolling back the execution', {
       executionId: draft.id,

@@ -1,13 +1,15 @@
 import {
   findExecution,
   findStepExecutionPointer,
+  markFailed,
   recordOutcome,
 } from '../adapters/execution-repository.js';
 import { completeTask } from '../adapters/state-machine.js';
-import { applyOutcome } from '../domain/step-progression.js';
+import { applyOutcome, executionAfterOutcome } from '../domain/step-progression.js';
 import type { Disposition } from '../schemas/common.js';
 import type { Execution, StepAttempt } from '../schemas/execution.js';
 import { StepExecutionNotFoundError } from '../shared/errors.js';
+import { decideNext, planExecution } from './plan-step.js';
 
 export interface OutcomeReport {
   stepExecutionId: string;
@@ -29,10 +31,12 @@ export interface OutcomeResult {
  * Records what happened on a step attempt and lets the state machine move on.
  * Primary course:
  * 1. Find the attempt through its step execution id (another organization's id is not found).
- * 2. Write the disposition once; in the same conditional write, finish the run (finishOn or
- *    last step) or advance it — unless it was cancelled or moved on meanwhile.
- * 3. Complete the task token Dispatch is waiting on. A second report is a no-op, but it still
- *    re-sends the token, so a report that crashed between steps 2 and 3 can be retried.
+ * 2. Plan what comes next on the execution as it will be once the outcome is in.
+ * 3. Write the disposition once; in the same conditional write, finish the run (finishOn or
+ *    last step) or advance it with the next step's schedule — unless it was cancelled or moved
+ *    on meanwhile.
+ * 4. Complete the task token Dispatch is waiting on with that plan. A second report is a no-op,
+ *    but it still re-sends the token, so a report that crashed between 3 and 4 can be retried.
  */
 export async function reportStepOutcome(
   report: OutcomeReport,
@@ -47,7 +51,9 @@ export async function reportStepOutcome(
     const attempt = execution?.attempts[pointer.key];
     if (!execution || !attempt) throw new StepExecutionNotFoundError(report.stepExecutionId);
     if (attempt.disposition) {
+      const plan = await planExecution(execution, now);
       await completeTask(attempt.taskToken, {
+        ...plan,
         stepExecutionId: attempt.id,
         disposition: attempt.disposition,
       });
@@ -56,25 +62,30 @@ export async function reportStepOutcome(
     const live =
       (execution.status === 'RUNNING' || execution.status === 'PAUSED') &&
       execution.stepIndex === attempt.stepIndex;
-    const effect = applyOutcome(execution, attempt.stepIndex, report.disposition);
+    const effect = live
+      ? applyOutcome(execution, attempt.stepIndex, report.disposition)
+      : undefined;
+    const after = executionAfterOutcome(execution, pointer.key, report, effect, now);
+    const next = decideNext(after, now);
     const written = await recordOutcome(execution.id, {
       key: pointer.key,
       stepIndex: attempt.stepIndex,
       disposition: report.disposition,
       agentCall: report.agentCall,
       error: report.error,
-      advance: live ? effect : undefined,
+      advance: effect && { ...effect, schedule: next.schedule },
       now,
     });
     if (written) {
+      if (next.noWindow) await markFailed(execution.id, next.noWindow, now);
       await completeTask(attempt.taskToken, {
+        ...next.plan,
         stepExecutionId: attempt.id,
         disposition: report.disposition,
       });
-      const updated = (await findExecution(execution.id)) ?? execution;
       return {
-        execution: updated,
-        attempt: updated.attempts[pointer.key] ?? attempt,
+        execution: after,
+        attempt: after.attempts[pointer.key] ?? attempt,
         duplicate: false,
       };
     }

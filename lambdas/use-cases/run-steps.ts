@@ -6,23 +6,16 @@ import {
   findExecution,
   markFailed,
   markHandedOver,
-  markRunning,
   putStepExecutionPointer,
-  recordSchedule,
   swapTaskToken,
 } from '../adapters/execution-repository.js';
 import { completeTask } from '../adapters/state-machine.js';
-import { resolveRecipientZones } from '../domain/recipient-zones.js';
 import { renderMessage } from '../domain/render-message.js';
-import {
-  attemptKey,
-  checkDispatch,
-  MAX_WAIT_MS,
-  planNextStep,
-} from '../domain/step-progression.js';
+import { attemptKey, checkDispatch } from '../domain/step-progression.js';
 import type { Execution, StepAttempt } from '../schemas/execution.js';
 import { ExecutionNotFoundError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
+import { planExecution } from './plan-step.js';
 import { reportStepOutcome } from './report-outcome.js';
 
 /** Namespace for step execution ids: uuidv5(execution, step, attempt) is stable across retries. */
@@ -32,74 +25,10 @@ export function stepExecutionId(executionId: string, stepIndex: number, attemptN
   return uuidv5(`${executionId}:${stepIndex}:${attemptNo}`, STEP_EXECUTION_NAMESPACE);
 }
 
-/** What Plan hands the state machine. Every field is always present (ResultSelector paths). */
-export interface PlanResult {
-  action: 'STEP' | 'FINISH';
-  stepIndex: number;
-  waitUntil: string;
-}
-
 async function loadExecution(executionId: string): Promise<Execution> {
   const execution = await findExecution(executionId);
   if (!execution) throw new ExecutionNotFoundError(executionId);
   return execution;
-}
-
-/**
- * Plan: the schedule check, run before every step and after every outcome.
- * Primary course:
- * 1. Re-read the execution (a pause, cancel or outcome since the last look wins).
- * 2. Work out the current step's due time and the first instant every schedule allows.
- * 3. Record nextRunAt and why it was deferred; hand back a Wait target capped to 7 days.
- */
-export async function planStep(executionId: string, now: Date): Promise<PlanResult> {
-  const execution = await loadExecution(executionId);
-  const finish: PlanResult = {
-    action: 'FINISH',
-    stepIndex: execution.stepIndex,
-    waitUntil: now.toISOString(),
-  };
-  if (execution.status === 'CREATED') {
-    await markRunning(executionId, now);
-    execution.status = 'RUNNING';
-  }
-  if (execution.status === 'PAUSED') {
-    // Checked again after at most the wait cap; resuming takes effect at the next look.
-    return {
-      action: 'STEP',
-      stepIndex: execution.stepIndex,
-      waitUntil: new Date(now.getTime() + MAX_WAIT_MS).toISOString(),
-    };
-  }
-  const decision = planNextStep(execution, now);
-  if (decision.action === 'FINISH') return finish;
-  const recipient = resolveRecipientZones(execution);
-  if (decision.action === 'NO_WINDOW') {
-    await markFailed(
-      executionId,
-      `No allowed contact window within 14 days of ${decision.dueAt.toISOString()}: ${decision.deferredBy.join('; ')}`,
-      now
-    );
-    return finish;
-  }
-  await recordSchedule(
-    executionId,
-    {
-      stepIndex: decision.stepIndex,
-      dueAt: decision.dueAt.toISOString(),
-      nextRunAt: decision.nextRunAt.toISOString(),
-      deferredBy: decision.deferredBy,
-      recipientZones: recipient.zones,
-      recipientZoneSource: recipient.source,
-      decidedAt: now.toISOString(),
-    },
-    now
-  );
-  return {
-    action: 'STEP',
-    stepIndex: decision.stepIndex,
-    waitUntil: decision.waitUntil.toISOString(),
-  };
 }
 
 export interface DispatchInput {
@@ -134,13 +63,10 @@ export async function dispatchStep(input: DispatchInput, now: Date): Promise<voi
   const execution = await loadExecution(input.executionId);
   const key = attemptKey(input.stepIndex, 1);
   const existing = execution.attempts[key];
-  if (existing) return resumeAttempt(execution, existing, key, input.taskToken);
+  if (existing) return resumeAttempt(execution, existing, key, input.taskToken, now);
 
   const check = checkDispatch(execution, input.stepIndex, now);
-  if (!check.ok) {
-    await completeTask(input.taskToken, { result: 'NOT_NOW', reason: check.reason });
-    return;
-  }
+  if (!check.ok) return notNow(execution, input.taskToken, check.reason, now);
   const channel = activeChannel();
   const attempt: StepAttempt = {
     id: stepExecutionId(execution.id, input.stepIndex, 1),
@@ -159,12 +85,8 @@ export async function dispatchStep(input: DispatchInput, now: Date): Promise<voi
   if (!(await claimAttempt(execution.id, key, attempt, now))) {
     const current = await loadExecution(execution.id);
     const raced = current.attempts[key];
-    if (raced) return resumeAttempt(current, raced, key, input.taskToken);
-    await completeTask(input.taskToken, {
-      result: 'NOT_NOW',
-      reason: `execution is ${current.status}`,
-    });
-    return;
+    if (raced) return resumeAttempt(current, raced, key, input.taskToken, now);
+    return notNow(current, input.taskToken, `execution is ${current.status}`, now);
   }
   execution.attempts[key] = attempt;
   await handOver(channel, channelContext(execution, attempt), key, (context) =>
@@ -195,14 +117,29 @@ async function handOver(
   await channel.follow(context);
 }
 
+/** "Not now": Dispatch completes its own token with a fresh plan, and the run waits again. */
+async function notNow(
+  execution: Execution,
+  taskToken: string,
+  reason: string,
+  now: Date
+): Promise<void> {
+  const plan = await planExecution(execution, now);
+  await completeTask(taskToken, { ...plan, notNow: reason });
+}
+
 async function resumeAttempt(
   execution: Execution,
   attempt: StepAttempt,
   key: string,
-  taskToken: string
+  taskToken: string,
+  now: Date
 ): Promise<void> {
   if (attempt.disposition || !(await swapTaskToken(execution.id, key, taskToken))) {
-    await completeTask(taskToken, { result: 'ALREADY_REPORTED', stepExecutionId: attempt.id });
+    // The outcome is in: the run moves on as the report planned it.
+    const current = attempt.disposition ? execution : await loadExecution(execution.id);
+    const plan = await planExecution(current, now);
+    await completeTask(taskToken, { ...plan, stepExecutionId: attempt.id });
     return;
   }
   const channel = channelNamed(attempt.channel);

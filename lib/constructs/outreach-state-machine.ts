@@ -22,7 +22,6 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 
 export interface OutreachStateMachineProps {
-  planFunction: IFunction;
   dispatchFunction: IFunction;
   failFunction: IFunction;
   /** How long Dispatch waits for an outcome report before the run fails. @default 24 hours */
@@ -40,15 +39,21 @@ const transientLambdaErrors = [
 
 /**
  * One standard execution per workflow execution. The flow, in order:
- * 1. Plan (the schedule-check Lambda) re-reads the execution and answers STEP with the instant
- *    the current step may run (capped to 7 days), or FINISH.
+ * 1. The run starts with the first step's plan, made when the execution was created:
+ *    `{ action: STEP | FINISH, stepIndex, waitUntil }`.
  * 2. Route sends STEP to the Wait and FINISH to Done.
- * 3. Wait Until Allowed sleeps until `plan.waitUntil` (TimestampPath, always under 24 days).
- * 4. Dispatch (waitForTaskToken) re-checks and contacts the recipient once; the outcome report
- *    completes its token, or Dispatch completes it itself when it is "not now". Back to 1.
+ * 3. Wait Until Allowed sleeps until `plan.waitUntil` (TimestampPath, capped to 7 days).
+ * 4. Dispatch (waitForTaskToken) re-reads the execution, re-checks status and window and
+ *    contacts the recipient once. Whoever completes its token hands back the next plan from
+ *    the schedule check (plan-step.ts) on the execution as it now is: the outcome report
+ *    after recording the disposition, or Dispatch itself when it is "not now" (paused, outside
+ *    the window, the wait was capped). Back to 2.
  * 5. Any error that survives its retries goes to Mark Failed, which records it, then Failed.
- * Cost: 4 state transitions per step attempt (Plan, Route, Wait, Dispatch) and 3 to finish.
- * JSONPath only (no JSONata, no variables) so the local engine runs the same definition.
+ * Cost: 3 state transitions per step attempt (Route, Wait, Dispatch) and 2 to finish (Route,
+ * Done); the schedule check rides on Lambdas that run anyway instead of being a Task of its
+ * own, which saves a transition per attempt and one at the start (8 instead of 11 for a
+ * two-step run). JSONPath only (no JSONata, no variables) so the local engine runs the same
+ * definition.
  */
 export class OutreachStateMachine extends Construct {
   readonly stateMachine: StateMachine;
@@ -79,18 +84,6 @@ export class OutreachStateMachine extends Construct {
       new Fail(this, 'Failed', { error: 'ExecutionFailed', causePath: '$.error.Cause' })
     );
 
-    const plan = new LambdaInvoke(this, 'Plan', {
-      lambdaFunction: props.planFunction,
-      payload: TaskInput.fromObject({ executionId }),
-      resultSelector: {
-        'action.$': '$.Payload.action',
-        'stepIndex.$': '$.Payload.stepIndex',
-        'waitUntil.$': '$.Payload.waitUntil',
-      },
-      resultPath: '$.plan',
-      retryOnServiceExceptions: false,
-    });
-
     const wait = new Wait(this, 'Wait Until Allowed', {
       time: WaitTime.timestampPath('$.plan.waitUntil'),
     });
@@ -103,32 +96,37 @@ export class OutreachStateMachine extends Construct {
         executionId,
         stepIndex: JsonPath.numberAt('$.plan.stepIndex'),
       }),
-      resultPath: JsonPath.DISCARD,
+      // The token's output is the next plan; nothing else of the run's state changes.
+      resultSelector: {
+        'action.$': '$.action',
+        'stepIndex.$': '$.stepIndex',
+        'waitUntil.$': '$.waitUntil',
+      },
+      resultPath: '$.plan',
       taskTimeout: Timeout.duration(props.outcomeTimeout ?? Duration.hours(24)),
       retryOnServiceExceptions: false,
     });
-
-    for (const task of [plan, dispatch]) {
-      // A missing execution will not appear on a retry: fail at once.
-      task.addRetry({ errors: ['ExecutionNotFoundError'], maxAttempts: 0 });
-      task.addRetry({
-        errors: transientLambdaErrors,
-        interval: Duration.seconds(2),
-        maxAttempts: 6,
-        backoffRate: 2,
-      });
-      task.addRetry({
-        errors: ['States.TaskFailed'],
-        interval: Duration.seconds(5),
-        maxAttempts: 3,
-        backoffRate: 2,
-      });
-      task.addCatch(markFailed, { errors: ['States.ALL'], resultPath: '$.error' });
-    }
+    // A missing execution will not appear on a retry: fail at once.
+    dispatch.addRetry({ errors: ['ExecutionNotFoundError'], maxAttempts: 0 });
+    dispatch.addRetry({
+      errors: transientLambdaErrors,
+      interval: Duration.seconds(2),
+      maxAttempts: 6,
+      backoffRate: 2,
+    });
+    // A retried Dispatch finds its attempt claimed and never contacts again (run-steps.ts).
+    dispatch.addRetry({
+      errors: ['States.TaskFailed'],
+      interval: Duration.seconds(5),
+      maxAttempts: 3,
+      backoffRate: 2,
+    });
+    dispatch.addCatch(markFailed, { errors: ['States.ALL'], resultPath: '$.error' });
 
     const route = new Choice(this, 'Route')
-      .when(Condition.stringEquals('$.plan.action', 'STEP'), wait.next(dispatch).next(plan))
+      .when(Condition.stringEquals('$.plan.action', 'STEP'), wait)
       .otherwise(new Succeed(this, 'Done'));
+    wait.next(dispatch).next(route);
 
     const logGroup = new LogGroup(this, 'Logs', {
       logGroupName: `/aws/vendedlogs/states/${id}-${this.node.addr.slice(0, 8)}`,
@@ -138,7 +136,7 @@ export class OutreachStateMachine extends Construct {
 
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineType: StateMachineType.STANDARD,
-      definitionBody: DefinitionBody.fromChainable(Chain.start(plan).next(route)),
+      definitionBody: DefinitionBody.fromChainable(Chain.start(route)),
       tracingEnabled: true,
       // Standard executions may run a year; a sequence of steps spread over months fits.
       timeout: Duration.days(365),

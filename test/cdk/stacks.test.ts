@@ -1,7 +1,10 @@
+import '../../local/polyfills.js';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { StateMachine } from 'aws-local-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../lib/build-app.js';
 import { apiRoutes } from '../../lib/constructs/outreach-api.js';
+import { type Template as CfnTemplate, TemplateResolver } from '../../local/template.js';
 
 let data: Template;
 let service: Template;
@@ -35,7 +38,7 @@ describe('OutreachService', () => {
     const functions = service.findResources('AWS::Lambda::Function', {
       Properties: { Runtime: 'nodejs22.x' },
     });
-    expect(Object.keys(functions)).toHaveLength(5);
+    expect(Object.keys(functions)).toHaveLength(4);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
@@ -91,36 +94,90 @@ describe('OutreachService', () => {
       TracingConfiguration: { Enabled: true },
       LoggingConfiguration: Match.objectLike({ Level: 'ERROR' }),
     });
-    const machine = Object.values(service.findResources('AWS::StepFunctions::StateMachine'))[0];
-    const definition = JSON.parse(
-      ((machine as { Properties: any }).Properties.DefinitionString['Fn::Join'][1] as unknown[])
-        .map((part) => (typeof part === 'string' ? part : 'X'))
-        .join('')
-    );
-    expect(definition.StartAt).toBe('Plan');
+    const definition = stateMachineDefinition();
+    expect(definition.StartAt).toBe('Route');
     expect(Object.keys(definition.States).sort()).toEqual([
       'Dispatch',
       'Done',
       'Failed',
       'Mark Failed',
-      'Plan',
       'Route',
       'Wait Until Allowed',
+    ]);
+    expect(definition.States.Route.Choices).toEqual([
+      { Variable: '$.plan.action', StringEquals: 'STEP', Next: 'Wait Until Allowed' },
     ]);
     expect(definition.States['Wait Until Allowed']).toMatchObject({
       Type: 'Wait',
       TimestampPath: '$.plan.waitUntil',
       Next: 'Dispatch',
     });
-    expect(definition.States.Dispatch.Resource).toMatch(/lambda:invoke\.waitForTaskToken$/);
-    expect(definition.States.Dispatch.TimeoutSeconds).toBe(86_400);
-    expect(definition.States.Dispatch.Next).toBe('Plan');
-    for (const task of ['Plan', 'Dispatch']) {
-      expect(definition.States[task].Retry.length).toBeGreaterThan(0);
-      expect(definition.States[task].Catch).toEqual([
-        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Mark Failed' },
-      ]);
-    }
+    const dispatch = definition.States.Dispatch;
+    expect(dispatch.Resource).toMatch(/lambda:invoke\.waitForTaskToken$/);
+    expect(dispatch.TimeoutSeconds).toBe(86_400);
+    expect(dispatch.ResultPath).toBe('$.plan');
+    expect(dispatch.Next).toBe('Route');
+    expect(dispatch.Retry.length).toBeGreaterThan(0);
+    expect(dispatch.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Mark Failed' },
+    ]);
+    expect(definition.States['Mark Failed'].Next).toBe('Failed');
     expect(JSON.stringify(definition)).not.toMatch(/JSONata|Assign/);
   });
+
+  it('has a definition the States Language validator accepts', () => {
+    expect(() => new StateMachine(stateMachineDefinition())).not.toThrow();
+  });
+
+  it('costs 3 transitions per step attempt and 2 to finish', async () => {
+    // The 365-day machine timeout overflows the library's setTimeout (local-emulation.md).
+    const { TimeoutSeconds: _year, ...definition } = stateMachineDefinition();
+    const past = '2020-01-01T00:00:00.000Z';
+    const dispatchedSteps: number[] = [];
+    const execution = new StateMachine(definition).run(
+      { executionId: 'e', plan: { action: 'STEP', stepIndex: 0, waitUntil: past } },
+      {
+        overrides: {
+          taskResourceLocalHandlers: {
+            // The outcome report hands back the next plan: step 1, then finish.
+            Dispatch: async (input: any) => {
+              dispatchedSteps.push(input.Payload.stepIndex);
+              return dispatchedSteps.length < 2
+                ? { action: 'STEP', stepIndex: 1, waitUntil: past }
+                : { action: 'FINISH', stepIndex: 1, waitUntil: past };
+            },
+            'Mark Failed': async (input: any) => {
+              throw new Error(`the run failed: ${JSON.stringify(input)}`);
+            },
+          },
+        },
+        context: { Task: { Token: 'token' } },
+      }
+    );
+    const entered: string[] = [];
+    for await (const event of execution.eventLogs) {
+      if (event.type === 'StateEntered') entered.push(event.state.name);
+    }
+    expect(entered).toEqual([
+      'Route',
+      'Wait Until Allowed',
+      'Dispatch',
+      'Route',
+      'Wait Until Allowed',
+      'Dispatch',
+      'Route',
+      'Done',
+    ]);
+    expect(dispatchedSteps).toEqual([0, 1]);
+  });
 });
+
+/** The state machine's ASL, its references resolved as the local runtime resolves them. */
+function stateMachineDefinition(): any {
+  const resolver = new TemplateResolver([
+    data.toJSON() as CfnTemplate,
+    service.toJSON() as CfnTemplate,
+  ]);
+  const [machine] = resolver.resourcesOfType('AWS::StepFunctions::StateMachine');
+  return JSON.parse(resolver.resolve(machine?.[1].Properties.DefinitionString));
+}

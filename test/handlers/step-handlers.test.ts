@@ -16,8 +16,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { keys } from '../../lambdas/adapters/table-keys.js';
 import { handler as dispatch } from '../../lambdas/handlers/dispatch-step.js';
 import { handler as markFailed } from '../../lambdas/handlers/fail-execution.js';
-import { handler as plan } from '../../lambdas/handlers/plan-step.js';
 import type { Execution, StepAttempt } from '../../lambdas/schemas/execution.js';
+import { reportStepOutcome } from '../../lambdas/use-cases/report-outcome.js';
 import { stepExecutionId } from '../../lambdas/use-cases/run-steps.js';
 import { alwaysOpen } from '../helpers/local-api.js';
 
@@ -158,14 +158,22 @@ describe('Dispatch handler', () => {
     expect(contacts()).toHaveLength(1);
     const claim = dynamo.commandCalls(UpdateCommand)[0]?.args[0].input;
     expect(claim?.ConditionExpression).toContain('attribute_not_exists(attempts.#key)');
-    expect(claim?.ConditionExpression).toContain('#status = :running');
+    expect(claim?.ConditionExpression).toContain('#status IN (:created, :running)');
     expect(updates()[1]).toContain('handedOverAt');
-    expect(taskOutputs()).toEqual([
-      {
-        token: 'token-1',
-        output: { stepExecutionId: stepExecutionId(run.id, 0, 1), disposition: 'NO_ANSWER' },
-      },
-    ]);
+    // The outcome and the next step's schedule are one write; the token carries the plan.
+    expect(updates()).toHaveLength(3);
+    const [task] = taskOutputs();
+    expect(task?.token).toBe('token-1');
+    expect(task?.output).toMatchObject({
+      action: 'STEP',
+      stepIndex: 1,
+      stepExecutionId: stepExecutionId(run.id, 0, 1),
+      disposition: 'NO_ANSWER',
+    });
+    // The text is due a day after the call ended.
+    const callEnded = dynamo.commandCalls(UpdateCommand)[2]?.args[0].input
+      .ExpressionAttributeValues?.[':now'] as string;
+    expect(Date.parse(task?.output.waitUntil) - Date.parse(callEnded)).toBe(86_400_000);
   });
 
   it('does not contact when a pause or cancel wins the claim', async () => {
@@ -181,9 +189,10 @@ describe('Dispatch handler', () => {
     await dispatch({ taskToken: 'token-1', executionId: run.id, stepIndex: 0 }, context);
 
     expect(contacts()).toEqual([]);
-    expect(taskOutputs()).toEqual([
-      { token: 'token-1', output: { result: 'NOT_NOW', reason: 'execution is PAUSED' } },
-    ]);
+    const [task] = taskOutputs();
+    expect(task?.output).toMatchObject({ action: 'STEP', notNow: 'execution is PAUSED' });
+    // Paused: checked again after the 7-day cap.
+    expect(Date.parse(task?.output.waitUntil) - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
   });
 
   it('hands "not now" back without a claim when the step is outside every window', async () => {
@@ -198,8 +207,15 @@ describe('Dispatch handler', () => {
       vi.useRealTimers();
     }
     expect(contacts()).toEqual([]);
-    expect(updates()).toEqual([]);
-    expect(taskOutputs()[0]?.output.result).toBe('NOT_NOW');
+    // No claim: the only write records the new nextRunAt and why.
+    expect(updates()).toEqual([expect.stringContaining('#schedule')]);
+    expect(taskOutputs()[0]?.output).toMatchObject({
+      action: 'STEP',
+      stepIndex: 0,
+      // Tuesday 00:00 in New York, the workflow's zone.
+      waitUntil: '2026-11-24T05:00:00.000Z',
+      notNow: expect.stringContaining('not allowed before'),
+    });
   });
 
   it('after a crash between claim and handoff, contacts only if the provider has no record', async () => {
@@ -230,7 +246,7 @@ describe('Dispatch handler', () => {
   });
 
   it('releases the token at once when the outcome is already recorded', async () => {
-    const run = execution();
+    const run = execution({ status: 'COMPLETED', disposition: 'CALENDLY' });
     run.attempts['0-1'] = claimed(run, {
       handedOverAt: '2026-11-23T15:00:02.000Z',
       status: 'COMPLETED',
@@ -243,7 +259,12 @@ describe('Dispatch handler', () => {
     expect(taskOutputs()).toEqual([
       {
         token: 'token-2',
-        output: { result: 'ALREADY_REPORTED', stepExecutionId: stepExecutionId(run.id, 0, 1) },
+        output: {
+          action: 'FINISH',
+          stepIndex: 0,
+          waitUntil: expect.any(String),
+          stepExecutionId: stepExecutionId(run.id, 0, 1),
+        },
       },
     ]);
   });
@@ -256,33 +277,55 @@ describe('Dispatch handler', () => {
   });
 });
 
-describe('Plan handler', () => {
-  it('starts a created run and schedules its first step', async () => {
-    const run = execution({ status: 'CREATED' });
-    storeHolds(run);
-    const result = await plan({ executionId: run.id }, context);
-    expect(result).toMatchObject({ action: 'STEP', stepIndex: 0 });
-    expect(updates()).toHaveLength(2);
-    expect(updates()[1]).toContain('#schedule');
-  });
+describe('reportStepOutcome', () => {
+  const now = new Date('2026-11-23T15:05:00.000Z');
 
-  it('parks a paused run for the wait cap without writing', async () => {
-    const run = execution({ status: 'PAUSED' });
+  it('completes the run on a finishOn disposition in one write and tells the machine to finish', async () => {
+    const run = execution();
+    run.attempts['0-1'] = claimed(run, { taskToken: 'token-1' });
     storeHolds(run);
-    const before = Date.now();
-    const result = await plan({ executionId: run.id }, context);
-    expect(result.action).toBe('STEP');
-    expect(new Date(result.waitUntil).getTime() - before).toBeGreaterThanOrEqual(
-      7 * 86_400_000 - 1000
+    const result = await reportStepOutcome(
+      { stepExecutionId: stepExecutionId(run.id, 0, 1), disposition: 'CALENDLY' },
+      now
     );
-    expect(updates()).toEqual([]);
+    expect(result.execution).toMatchObject({ status: 'COMPLETED', disposition: 'CALENDLY' });
+    expect(updates()).toHaveLength(1);
+    expect(updates()[0]).toContain('#status = :done');
+    expect(taskOutputs()[0]?.output).toMatchObject({ action: 'FINISH', disposition: 'CALENDLY' });
   });
 
-  it('finishes a run that is no longer running', async () => {
-    const run = execution({ status: 'CANCELLED' });
+  it('advances to the next step and stores its schedule in the same write', async () => {
+    const run = execution();
+    run.attempts['0-1'] = claimed(run, { taskToken: 'token-1' });
     storeHolds(run);
-    expect((await plan({ executionId: run.id }, context)).action).toBe('FINISH');
+    const result = await reportStepOutcome(
+      { stepExecutionId: stepExecutionId(run.id, 0, 1), disposition: 'NO_ANSWER' },
+      now
+    );
+    expect(result.execution.stepIndex).toBe(1);
+    expect(updates()).toHaveLength(1);
+    const values = dynamo.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues;
+    expect(values?.[':nextIndex']).toBe(1);
+    expect(values?.[':next']).toBe('2026-11-24T15:05:00.000Z');
+    expect(values?.[':schedule']).toMatchObject({ stepIndex: 1, recipientZoneSource: 'zipcode' });
+    expect(taskOutputs()[0]?.output).toMatchObject({
+      action: 'STEP',
+      stepIndex: 1,
+      waitUntil: '2026-11-24T15:05:00.000Z',
+    });
+  });
+
+  it('treats a second report as a no-op that re-sends the token', async () => {
+    const run = execution({ status: 'COMPLETED', disposition: 'CALENDLY' });
+    run.attempts['0-1'] = claimed(run, { disposition: 'CALENDLY', status: 'COMPLETED' });
+    storeHolds(run);
+    const result = await reportStepOutcome(
+      { stepExecutionId: stepExecutionId(run.id, 0, 1), disposition: 'NO_ANSWER' },
+      now
+    );
+    expect(result.duplicate).toBe(true);
     expect(updates()).toEqual([]);
+    expect(taskOutputs()[0]?.output).toMatchObject({ action: 'FINISH', disposition: 'CALENDLY' });
   });
 });
 

@@ -1,0 +1,251 @@
+/**
+ * `npm run bench`: BENCH_EXECUTIONS (1,000) two-step executions at once through the local
+ * runtime (the same API, handlers and state machine definition as on AWS), then what they
+ * cost: state transitions, Lambda invocations and DynamoDB capacity per step attempt, priced at
+ * AWS list prices (us-east-1, no free tier). Prints figures; asserts nothing but correctness.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { dynamo } from '../lambdas/adapters/aws-clients.js';
+import { LambdaRuntime } from '../local/lambda-runtime.js';
+import { startLocalRuntime } from '../local/runtime.js';
+
+const EXECUTIONS = Number(process.env.BENCH_EXECUTIONS ?? 1000);
+const CREATE_CONCURRENCY = 50;
+/** Lambda memory of every function (lib/constructs/outreach-function.ts). */
+const LAMBDA_GB = 0.5;
+/** A guess, not a measurement: START/END/REPORT lines plus a little application log. */
+const LOG_KB_PER_INVOCATION = 1;
+
+/** US East (N. Virginia) list prices, from reference/cost-anchors.md. */
+const price = {
+  transition: 0.025 / 1000,
+  lambdaRequest: 0.2 / 1e6,
+  lambdaGbSecond: 0.0000133334,
+  writeUnit: 0.625 / 1e6,
+  readUnit: 0.125 / 1e6,
+  restApiRequest: 3.5 / 1e6,
+  logGb: 0.5,
+};
+
+interface Io {
+  reads: number;
+  writes: number;
+  readUnits: number;
+  writeUnits: number;
+}
+const readCommands = new Set(['GetCommand', 'QueryCommand', 'ScanCommand', 'BatchGetCommand']);
+const io = new Map<string, Io>();
+let counting = true;
+
+/** Counts every DynamoDB request the handlers make, with the capacity DynamoDB says it used. */
+function countDynamoDb(): void {
+  dynamo().middlewareStack.add(
+    (next, context) => async (args) => {
+      (args.input as Record<string, unknown>).ReturnConsumedCapacity = 'TOTAL';
+      const result = await next(args);
+      if (!counting) return result;
+      const fn = LambdaRuntime.current.getStore() ?? 'runtime';
+      const entry = io.get(fn) ?? { reads: 0, writes: 0, readUnits: 0, writeUnits: 0 };
+      io.set(fn, entry);
+      const output = result.output as { ConsumedCapacity?: { CapacityUnits?: number } };
+      const units = output.ConsumedCapacity?.CapacityUnits ?? 0;
+      if (readCommands.has(context.commandName ?? '')) {
+        entry.reads++;
+        entry.readUnits += units;
+      } else {
+        entry.writes++;
+        entry.writeUnits += units;
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'benchConsumedCapacity' }
+  );
+}
+
+const open = {
+  enabled: true,
+  timeRanges: [{ startHour: 0, startMinute: 0, endHour: 24, endMinute: 0 }],
+};
+const week = Object.fromEntries(
+  ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((d) => [
+    d,
+    open,
+  ])
+);
+
+async function pool<T>(items: T[], size: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: size }, async () => {
+      while (next < items.length) await work(items[next++] as T);
+    })
+  );
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'outreach-bench-'));
+// One simulated day per real second: the text's one-day delay costs a second of wall time.
+const runtime = await startLocalRuntime({
+  port: 0,
+  dataDir,
+  timeScale: 86_400,
+  channel: 'simulator',
+  environment: {
+    SIMULATOR_OUTCOME: 'NO_ANSWER',
+    SIMULATOR_DELAY_MS: '0',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+  },
+});
+countDynamoDb();
+
+async function api(method: string, path: string, body?: unknown) {
+  const response = await fetch(`${runtime.url}${path}`, {
+    method,
+    headers: { 'x-api-key': runtime.apiKey, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = (await response.json()) as any;
+  if (!response.ok)
+    throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+const workflow = await api('POST', '/api/v1/workflow', {
+  name: 'Bench: call, then a text a day later',
+  timezone: 'America/New_York',
+  workflowSchedule: week,
+  tcpaSchedule: week,
+  definition: {
+    steps: [
+      { type: 'CALL', order: 1, delayInSecs: 0, agentId: 'call', finishOn: ['CALENDLY'] },
+      {
+        type: 'TEXT',
+        order: 2,
+        delayInSecs: 86_400,
+        agentId: 'text',
+        initialMessage: 'Hi {{firstName}}, sorry we missed you.',
+      },
+    ],
+  },
+});
+for (const [fn] of io) io.delete(fn);
+runtime.engine.stats.stateTransitions = 0;
+runtime.lambdas.stats.clear();
+
+const started = performance.now();
+await pool(
+  Array.from({ length: EXECUTIONS }, (_, i) => i),
+  CREATE_CONCURRENCY,
+  async (i) => {
+    await api('POST', `/api/v1/workflow/${workflow.id}/execution`, {
+      customerLeadId: `lead-${i}`,
+      primaryPhone: `+1415555${String(i).padStart(4, '0')}`,
+      zipcode: '94107',
+      variables: { firstName: 'Sam' },
+    });
+  }
+);
+const createdMs = performance.now() - started;
+while (runtime.engine.activeExecutions > 0) await new Promise((r) => setTimeout(r, 50));
+const wallMs = performance.now() - started;
+counting = false;
+const peakRssMb = process.resourceUsage().maxRSS / 1024;
+
+// Correctness: every run completed with both steps.
+let attempts = 0;
+let completed = 0;
+let cursor: string | undefined;
+do {
+  const page = await api(
+    'GET',
+    `/api/v1/workflow/${workflow.id}/executions?limit=100&enriched=true${cursor ? `&cursor=${cursor}` : ''}`
+  );
+  for (const execution of page.executions) {
+    if (execution.status === 'COMPLETED') completed++;
+    attempts += execution.stepExecutions.length;
+  }
+  cursor = page.pagination.nextCursor ?? undefined;
+} while (cursor);
+await runtime.stop();
+rmSync(dataDir, { recursive: true, force: true });
+if (completed !== EXECUTIONS || attempts !== EXECUTIONS * 2) {
+  throw new Error(`expected ${EXECUTIONS} completed runs with 2 steps: ${completed}, ${attempts}`);
+}
+
+// The figures.
+const fns = runtime.lambdas.stats;
+const sum = (pick: (io: Io) => number, only?: (fn: string) => boolean) =>
+  [...io.entries()].filter(([fn]) => !only || only(fn)).reduce((t, [, v]) => t + pick(v), 0);
+const isAuthorizer = (fn: string) => fn.startsWith('Authorizer');
+const isApi = (fn: string) => fn.startsWith('Api');
+const isStepWork = (fn: string) => !isApi(fn) && !isAuthorizer(fn);
+const invocations = (only: (fn: string) => boolean) =>
+  [...fns.entries()].filter(([fn]) => only(fn)).reduce((t, [, s]) => t + s.invocations, 0);
+const billedGbSeconds = [...fns.entries()]
+  .filter(([fn]) => !isAuthorizer(fn))
+  .reduce((t, [, s]) => t + (s.totalMs / 1000) * LAMBDA_GB, 0);
+
+const transitions = runtime.engine.stats.stateTransitions;
+const scale = 1000 / EXECUTIONS;
+const billedInvocations = invocations((fn) => !isAuthorizer(fn));
+const cost = {
+  'Step Functions transitions': transitions * price.transition,
+  'Lambda requests': billedInvocations * price.lambdaRequest,
+  'Lambda duration (measured here)': billedGbSeconds * price.lambdaGbSecond,
+  'DynamoDB writes':
+    sum(
+      (v) => v.writeUnits,
+      (fn) => !isAuthorizer(fn)
+    ) * price.writeUnit,
+  'DynamoDB reads':
+    sum(
+      (v) => v.readUnits,
+      (fn) => !isAuthorizer(fn)
+    ) * price.readUnit,
+  'API Gateway REST (creates)': EXECUTIONS * price.restApiRequest,
+  [`CloudWatch Logs (~${LOG_KB_PER_INVOCATION} KB per invocation)`]:
+    ((billedInvocations * LOG_KB_PER_INVOCATION) / 1024 / 1024) * price.logGb,
+};
+const total = Object.values(cost).reduce((a, b) => a + b, 0);
+const fixed = (n: number, digits = 2) => n.toFixed(digits);
+
+console.log(`\n${EXECUTIONS} two-step executions (call, text a day later), all at once`);
+console.log(
+  `  wall time          ${fixed(wallMs / 1000, 1)} s (creates took ${fixed(createdMs / 1000, 1)} s; TIME_SCALE 86400, the day's wait ≈ 1 s)`
+);
+console.log(
+  `  throughput         ${fixed(EXECUTIONS / (wallMs / 1000), 0)} executions/s, ${fixed(attempts / (wallMs / 1000), 0)} step attempts/s`
+);
+console.log(`  peak RSS           ${fixed(peakRssMb, 0)} MB`);
+console.log(`\nPer step attempt (${attempts} attempts)`);
+console.log(
+  `  state transitions  ${fixed(transitions / attempts)}  (${fixed(transitions / EXECUTIONS)} per execution)`
+);
+console.log(
+  `  Lambda invocations ${fixed(invocations(isStepWork) / attempts)}  (Dispatch; the outcome and the next plan ride on it)`
+);
+console.log(
+  `  DynamoDB reads     ${fixed(sum((v) => v.reads, isStepWork) / attempts)}  (${fixed(sum((v) => v.readUnits, isStepWork) / attempts)} RRU)`
+);
+console.log(
+  `  DynamoDB writes    ${fixed(sum((v) => v.writes, isStepWork) / attempts)}  (${fixed(sum((v) => v.writeUnits, isStepWork) / attempts)} WRU)`
+);
+console.log('\nPer execution, creating it through the API');
+console.log(
+  `  Lambda invocations ${fixed(invocations(isApi) / EXECUTIONS)} Api + ${fixed(invocations(isAuthorizer) / EXECUTIONS)} Authorizer (cached 5 min on AWS, not billed below)`
+);
+console.log(
+  `  DynamoDB reads     ${fixed(sum((v) => v.reads, isApi) / EXECUTIONS)}  (${fixed(sum((v) => v.readUnits, isApi) / EXECUTIONS)} RRU)`
+);
+console.log(
+  `  DynamoDB writes    ${fixed(sum((v) => v.writes, isApi) / EXECUTIONS)}  (${fixed(sum((v) => v.writeUnits, isApi) / EXECUTIONS)} WRU)`
+);
+console.log('\nLambda wall time per invocation here (one process, everything at once)');
+for (const [fn, s] of fns)
+  console.log(`  ${fn.padEnd(28)} ${s.invocations} × ${fixed(s.totalMs / s.invocations, 1)} ms`);
+console.log('\nAWS list price per 1,000 two-step executions (us-east-1, no free tier)');
+for (const [line, dollars] of Object.entries(cost))
+  console.log(`  ${line.padEnd(44)} $${fixed(dollars * scale, 4)}`);
+console.log(`  ${'Total'.padEnd(44)} $${fixed(total * scale, 4)}   (target ≤ $0.25)`);
