@@ -65,8 +65,8 @@ export class StepFunctionsEngine {
   private readonly running = new Map<string, Running>();
   private readonly settled = new Set<Promise<unknown>>();
   private shuttingDown = false;
-  /** For the benchmark: state transitions (state entries), as Step Functions bills them. */
-  readonly stats = { stateTransitions: 0 };
+  /** For the benchmark: state transitions (state entries, as Step Functions bills them). */
+  readonly stats = { stateTransitions: 0, byState: new Map<string, number>() };
 
   constructor(
     machines: LocalStateMachine[],
@@ -193,6 +193,8 @@ export class StepFunctionsEngine {
       for await (const event of execution.eventLogs) {
         if (event.type !== 'StateEntered') continue;
         this.stats.stateTransitions++;
+        const name = event.state.name;
+        this.stats.byState.set(name, (this.stats.byState.get(name) ?? 0) + 1);
         if (
           !machine.checkpointStates.has(event.state.name) ||
           this.shuttingDown ||

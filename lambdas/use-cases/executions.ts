@@ -18,6 +18,9 @@ import {
 import { logger } from '../shared/logger.js';
 import { decideNext } from './plan-step.js';
 
+/** A run's state machine lives at most a year; leave the steps room after a late start. */
+const MAX_START_DELAY_MS = 180 * 24 * 3600_000;
+
 /**
  * Starts one run of a workflow for one contact.
  * Primary course:
@@ -42,6 +45,11 @@ export async function createExecution(
         path: 'attempt',
         message: `must be less than the number of steps (${workflow.definition.steps.length})`,
       },
+    ]);
+  }
+  if (input.startAt && Date.parse(input.startAt) > now.getTime() + MAX_START_DELAY_MS) {
+    throw new ValidationError('Invalid execution', [
+      { path: 'startAt', message: 'must be within 180 days (a run may last at most a year)' },
     ]);
   }
   const timestamp = now.toISOString();

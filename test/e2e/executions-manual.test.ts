@@ -170,6 +170,7 @@ describe('executions with the manual channel', () => {
     ['a bad ZIP', { zipcode: '9410' }, 'zipcode'],
     ['an unknown state', { state: 'XX' }, 'state'],
     ['startAt without offset', { startAt: '2026-12-01T10:00:00' }, 'startAt'],
+    ['startAt more than 180 days away', { startAt: '2099-01-01T10:00:00Z' }, 'startAt'],
     ['attempt past the last step', { attempt: 2 }, 'attempt'],
     ['an unknown field', { email: 'a@b.c' }, 'email'],
   ])('rejects %s with 400 and the field path', async (_label, change, path) => {
@@ -191,6 +192,28 @@ describe('executions with the manual channel', () => {
     );
     expect(response.status).toBe(409);
     expect(response.body.code).toBe('CONFLICT');
+  });
+
+  it('refuses with 409 and stores nothing when the schedules never meet for this recipient', async () => {
+    // 23:00–24:00 in the recipient's own zone: the federal 08:00–21:00 default never allows it.
+    const late = {
+      enabled: true,
+      timeRanges: [{ startHour: 23, startMinute: 0, endHour: 24, endMinute: 0 }],
+    };
+    const workflowId = await createWorkflow({
+      timezone: 'America/Los_Angeles',
+      workflowSchedule: { monday: late, friday: late },
+      tcpaSchedule: undefined,
+    });
+    const response = await api.request(
+      'POST',
+      `/api/v1/workflow/${workflowId}/execution`,
+      featherExecution
+    );
+    expect(response.status).toBe(409);
+    expect(response.body.message).toMatch(/No allowed contact window within 14 days/);
+    const listed = await api.request('GET', `/api/v1/workflow/${workflowId}/executions`);
+    expect(listed.body.executions).toEqual([]);
   });
 
   it('hides executions and step executions from another organization', async () => {
