@@ -53,8 +53,8 @@ function channelContext(execution: Execution, attempt: StepAttempt): ChannelCont
  * 1. If this attempt was already claimed (a Lambda retry, a restart), never contact again:
  *    point the attempt at the new task token and pick up where the last run stopped, or
  *    release the token at once when the outcome is already in.
- * 2. Re-check status, step and window; when it is "not now", complete our own token so Plan
- *    decides again.
+ * 2. Re-check status, step and window; when it is "not now", complete our own token with a
+ *    fresh plan, and the run waits again.
  * 3. Claim the attempt with one conditional write (loses to a cancel or pause), deliver it,
  *    record the handoff, then follow it to its outcome. A channel that cannot deliver reports
  *    COULD_NOT_CONNECT.

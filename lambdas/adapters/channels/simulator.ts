@@ -54,7 +54,7 @@ function ledgerFile(): string | undefined {
   return getOptionalEnv('SIMULATOR_LEDGER_FILE');
 }
 
-function contact(context: ChannelContext): undefined {
+function contact(context: ChannelContext): void {
   const ledger = ledgerFile();
   if (ledger) {
     appendFileSync(
@@ -67,7 +67,6 @@ function contact(context: ChannelContext): undefined {
     type: context.step.type,
     to: context.execution.primaryPhone,
   });
-  return undefined;
 }
 
 /** Whether the provider already placed this attempt, as a real one answers a lookup by id. */
@@ -85,11 +84,12 @@ function alreadyContacted(attemptId: string): boolean {
 export const simulatorChannel: Channel = {
   name: 'simulator',
   async deliver(context) {
-    return contact(context);
+    contact(context);
+    return undefined;
   },
   async redeliver(context) {
-    if (alreadyContacted(context.attempt.id)) return undefined;
-    return contact(context);
+    if (!alreadyContacted(context.attempt.id)) contact(context);
+    return undefined;
   },
   async follow(context) {
     const delayMs = Number(getOptionalEnv('SIMULATOR_DELAY_MS') ?? 1500);
