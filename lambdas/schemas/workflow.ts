@@ -2,6 +2,12 @@ import { z } from 'zod';
 import { dispositionSchema, ianaTimeZoneSchema, isoDateTimeSchema, uuidSchema } from './common.js';
 import { alwaysOpenSchedule, federalTcpaSchedule, weekScheduleSchema } from './schedule.js';
 
+/**
+ * A run is one Step Functions execution, which lives at most a year: the steps' delays add up
+ * to at most 180 days, and a start may be put off at most 180 more (executions.ts).
+ */
+export const MAX_TOTAL_DELAY_SECS = 180 * 24 * 3600;
+
 export const stepTypeSchema = z.enum(['CALL', 'TEXT']);
 export type StepType = z.infer<typeof stepTypeSchema>;
 
@@ -10,10 +16,7 @@ export const stepSchema = z
     id: uuidSchema.optional(),
     type: stepTypeSchema,
     order: z.int().min(1),
-    delayInSecs: z
-      .int()
-      .min(0)
-      .max(365 * 24 * 3600),
+    delayInSecs: z.int().min(0).max(MAX_TOTAL_DELAY_SECS),
     agentId: z.string().trim().min(1).max(128),
     leaveVoicemail: z.boolean().default(false),
     finishOn: z.array(dispositionSchema).max(15).default([]),
@@ -54,6 +57,14 @@ export const definitionSchema = z
         });
       }
     });
+    const totalDelay = definition.steps.reduce((sum, step) => sum + step.delayInSecs, 0);
+    if (totalDelay > MAX_TOTAL_DELAY_SECS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['steps'],
+        message: `delays add up to ${Math.ceil(totalDelay / 86_400)} days; at most 180 days in all`,
+      });
+    }
   })
   // Steps are stored in run order, whatever order the client listed them in.
   .transform((definition) => ({

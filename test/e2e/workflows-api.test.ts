@@ -215,6 +215,18 @@ describe('workflow API (local runtime over HTTP)', () => {
       'definition.steps.0.delayInSecs',
     ],
     [
+      'delays adding up to more than 180 days',
+      {
+        definition: {
+          steps: [
+            { ...steps[0], delayInSecs: 100 * 86_400 },
+            { ...steps[1], delayInSecs: 100 * 86_400 },
+          ],
+        },
+      },
+      'definition.steps',
+    ],
+    [
       'fractional delay',
       { definition: { steps: [{ ...steps[0], delayInSecs: 1.5 }] } },
       'definition.steps.0.delayInSecs',
