@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -12,7 +14,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { signWebhook } from '../../lambdas/adapters/channels/webhook.js';
 import { keys } from '../../lambdas/adapters/table-keys.js';
 import { handler as dispatch } from '../../lambdas/handlers/dispatch-step.js';
 import { handler as markFailed } from '../../lambdas/handlers/fail-execution.js';
@@ -274,6 +277,81 @@ describe('Dispatch handler', () => {
       dispatch({ taskToken: '', executionId: 'nope', stepIndex: -1 }, context)
     ).rejects.toThrow();
     expect(dynamo.calls()).toHaveLength(0);
+  });
+});
+
+describe('Dispatch handler with the webhook channel', () => {
+  const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
+  let server: Server;
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => {
+        body += chunk;
+      });
+      request.on('end', () => {
+        received.push({ headers: request.headers, body });
+        response.writeHead(202).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+
+  afterAll(() => {
+    server.close();
+  });
+
+  beforeEach(() => {
+    received.length = 0;
+    Object.assign(process.env, {
+      OUTREACH_CHANNEL: 'webhook',
+      AGENT_WEBHOOK_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+      AGENT_WEBHOOK_SECRET: 'shh',
+      PUBLIC_API_URL: 'https://api.example',
+    });
+  });
+
+  it('POSTs the step once, signed, with the attempt id as idempotency key, then waits for the agent', async () => {
+    const run = execution();
+    storeHolds(run);
+    await dispatch({ taskToken: 'token-1', executionId: run.id, stepIndex: 0 }, context);
+
+    expect(received).toHaveLength(1);
+    const [post] = received;
+    const attemptId = stepExecutionId(run.id, 0, 1);
+    expect(post?.headers['idempotency-key']).toBe(attemptId);
+    const timestamp = String(post?.headers['x-outreach-timestamp']);
+    expect(post?.headers['x-outreach-signature']).toBe(
+      signWebhook('shh', timestamp, post?.body ?? '')
+    );
+    expect(JSON.parse(post?.body ?? '{}')).toMatchObject({
+      stepExecutionId: attemptId,
+      callbackUrl: `https://api.example/api/v1/step-executions/${attemptId}/outcome`,
+      contact: { primaryPhone: '+14155550123', zipcode: '94107' },
+    });
+    expect(updates()[1]).toContain('handedOverAt');
+    // The outcome comes from the agent: the token stays with the step.
+    expect(taskOutputs()).toEqual([]);
+  });
+
+  it('re-sends the same POST after a crash before the handoff was recorded, never after', async () => {
+    const run = execution();
+    run.attempts['0-1'] = claimed(run, { channel: 'webhook' });
+    storeHolds(run);
+    await dispatch({ taskToken: 'token-2', executionId: run.id, stepIndex: 0 }, context);
+    expect(received.map((r) => r.headers['idempotency-key'])).toEqual([
+      stepExecutionId(run.id, 0, 1),
+    ]);
+
+    received.length = 0;
+    run.attempts['0-1'] = claimed(run, {
+      channel: 'webhook',
+      handedOverAt: '2026-11-23T15:00:02.000Z',
+    });
+    storeHolds(run);
+    await dispatch({ taskToken: 'token-3', executionId: run.id, stepIndex: 0 }, context);
+    expect(received).toEqual([]);
   });
 });
 
