@@ -1,14 +1,31 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two lanes: `unit` (pure domain, schemas, use cases and handlers with mocked clients, CDK
+ * assertions; no runtime boots, under 30 s) and `e2e` (the local runtime over HTTP, child
+ * processes for crash tests). `npm test` runs both.
+ */
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // The end-to-end suites boot the synthesized app (about 3 s each) and, for the
-    // crash test, child processes: generous timeouts, but nothing waits on wall-clock
-    // schedules (TIME_SCALE and pinned clocks do that).
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
     pool: 'forks',
     env: { TZ: 'UTC' },
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 30_000 },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          // The suites boot the synthesized app (about 3 s each) and, for the crash tests, child
+          // processes: generous timeouts, but nothing waits on wall-clock schedules (TIME_SCALE
+          // and pinned clocks do that).
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
   },
 });

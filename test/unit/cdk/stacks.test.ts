@@ -1,10 +1,10 @@
-import '../../local/polyfills.js';
+import '../../../local/polyfills.js';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../lib/build-app.js';
-import { apiRoutes } from '../../lib/constructs/outreach-api.js';
-import { type Template as CfnTemplate, TemplateResolver } from '../../local/template.js';
+import { buildApp } from '../../../lib/build-app.js';
+import { apiRoutes } from '../../../lib/constructs/outreach-api.js';
+import { type Template as CfnTemplate, TemplateResolver } from '../../../local/template.js';
 
 let data: Template;
 let service: Template;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { nextAllowedInstant, type ScheduleLayer } from '../../lambdas/domain/contact-window.js';
-import { zonedWallTimeToInstant } from '../../lambdas/domain/zoned-time.js';
+import { nextAllowedInstant, type ScheduleLayer } from '../../../lambdas/domain/contact-window.js';
+import { zonedWallTimeToInstant } from '../../../lambdas/domain/zoned-time.js';
 import {
   federalTcpaSchedule,
   type WeekSchedule,
   weekScheduleSchema,
-} from '../../lambdas/schemas/schedule.js';
+} from '../../../lambdas/schemas/schedule.js';
 
 const ninetoFive = {
   enabled: true,

@@ -15,14 +15,14 @@ import {
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { signWebhook } from '../../lambdas/adapters/channels/webhook.js';
-import { keys } from '../../lambdas/adapters/table-keys.js';
-import { handler as dispatch } from '../../lambdas/handlers/dispatch-step.js';
-import { handler as markFailed } from '../../lambdas/handlers/fail-execution.js';
-import type { Execution, StepAttempt } from '../../lambdas/schemas/execution.js';
-import { reportStepOutcome } from '../../lambdas/use-cases/report-outcome.js';
-import { stepExecutionId } from '../../lambdas/use-cases/run-steps.js';
-import { alwaysOpen } from '../helpers/local-api.js';
+import { signWebhook } from '../../../lambdas/adapters/channels/webhook.js';
+import { keys } from '../../../lambdas/adapters/table-keys.js';
+import { handler as dispatch } from '../../../lambdas/handlers/dispatch-step.js';
+import { handler as markFailed } from '../../../lambdas/handlers/fail-execution.js';
+import type { Execution, StepAttempt } from '../../../lambdas/schemas/execution.js';
+import { reportStepOutcome } from '../../../lambdas/use-cases/report-outcome.js';
+import { stepExecutionId } from '../../../lambdas/use-cases/run-steps.js';
+import { alwaysOpen } from '../../helpers/local-api.js';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);
