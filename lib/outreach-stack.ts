@@ -1,7 +1,10 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { type IRole, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { envNames } from '../lambdas/shared/config.js';
 import { OutreachApi } from './constructs/outreach-api.js';
 import { OutreachFunction } from './constructs/outreach-function.js';
 import { OutreachStateMachine } from './constructs/outreach-state-machine.js';
@@ -21,9 +24,9 @@ export class OutreachStack extends Stack {
   constructor(scope: Construct, id: string, props: OutreachStackProps) {
     super(scope, id, props);
     const channelEnvironment: Record<string, string> = {
-      OUTREACH_CHANNEL: props.channel ?? 'simulator',
-      ...(props.agentWebhookUrl && { AGENT_WEBHOOK_URL: props.agentWebhookUrl }),
-      ...(props.publicApiUrl && { PUBLIC_API_URL: props.publicApiUrl }),
+      [envNames.OUTREACH_CHANNEL]: props.channel ?? 'simulator',
+      ...(props.agentWebhookUrl && { [envNames.AGENT_WEBHOOK_URL]: props.agentWebhookUrl }),
+      ...(props.publicApiUrl && { [envNames.PUBLIC_API_URL]: props.publicApiUrl }),
     };
 
     const dispatch = new OutreachFunction(this, 'DispatchStep', {
@@ -46,8 +49,28 @@ export class OutreachStack extends Stack {
     const api = new OutreachFunction(this, 'Api', {
       entry: 'lambdas/handlers/api.ts',
       description: 'Workflows API (/api/v1)',
-      environment: { STATE_MACHINE_ARN: workflow.stateMachine.stateMachineArn },
+      environment: { [envNames.STATE_MACHINE_ARN]: workflow.stateMachine.stateMachineArn },
     }).bindTable(props.table, 'readWrite');
+
+    // Starts runs whose create died between storing them and starting them (see
+    // start-pending-runs.ts): every minute, idempotent by execution name.
+    const sweep = new OutreachFunction(this, 'StartPendingRuns', {
+      entry: 'lambdas/handlers/start-pending-runs.ts',
+      description: 'Starts stored runs whose start was never confirmed',
+      timeout: Duration.seconds(50),
+      environment: { [envNames.STATE_MACHINE_ARN]: workflow.stateMachine.stateMachineArn },
+    }).bindTable(props.table, 'readWrite');
+    workflow.stateMachine.grantStartExecution(sweep.function);
+    new Rule(this, 'StartSweepSchedule', {
+      description: 'Runs the pending-start sweep',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [
+        new LambdaFunction(sweep.function, {
+          event: RuleTargetInput.fromObject({ graceSeconds: 60 }),
+          retryAttempts: 2,
+        }),
+      ],
+    });
     const authorizer = new OutreachFunction(this, 'Authorizer', {
       entry: 'lambdas/handlers/authorizer.ts',
       description: 'X-API-Key to organization',

@@ -1,16 +1,17 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { config } from '../shared/config.js';
 
 /**
  * AWS SDK clients, made once per container. The only switch between AWS and the local runtime
- * is an endpoint variable: handlers never know where they run (DESIGN.md §4).
+ * is an endpoint variable: handlers never know where they run.
  */
 function localConfig(endpoint: string | undefined) {
   return endpoint
     ? {
         endpoint,
-        region: process.env.AWS_REGION ?? 'local-1',
+        region: config().AWS_REGION ?? 'local-1',
         credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       }
     : {};
@@ -21,14 +22,14 @@ let sfnClient: SFNClient | undefined;
 
 export function dynamo(): DynamoDBDocumentClient {
   documentClient ??= DynamoDBDocumentClient.from(
-    new DynamoDBClient(localConfig(process.env.DYNAMODB_ENDPOINT)),
+    new DynamoDBClient(localConfig(config().DYNAMODB_ENDPOINT)),
     { marshallOptions: { removeUndefinedValues: true } }
   );
   return documentClient;
 }
 
 export function stepFunctions(): SFNClient {
-  sfnClient ??= new SFNClient(localConfig(process.env.SFN_ENDPOINT));
+  sfnClient ??= new SFNClient(localConfig(config().SFN_ENDPOINT));
   return sfnClient;
 }
 

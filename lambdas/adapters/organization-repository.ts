@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { v7 as uuidv7 } from 'uuid';
-import { getEnv } from '../shared/env.js';
 import { dynamo } from './aws-clients.js';
+import { isConditionalCheckFailed, tableName } from './table.js';
 import { keys } from './table-keys.js';
 
 /** Only this hash of an API key is ever stored. */
@@ -17,16 +17,16 @@ export function generateApiKey(): string {
 /** The organization an API key belongs to, or undefined for an unknown key. */
 export async function findOrganizationIdByApiKey(apiKey: string): Promise<string | undefined> {
   const { Item } = await dynamo().send(
-    new GetCommand({ TableName: getEnv('TABLE_NAME'), Key: keys.apiKey(hashApiKey(apiKey)) })
+    new GetCommand({ TableName: tableName(), Key: keys.apiKey(hashApiKey(apiKey)) })
   );
   return typeof Item?.organizationId === 'string' ? Item.organizationId : undefined;
 }
 
 /** Finds the organization by name, creating it (and its name index) when it does not exist. */
 export async function ensureOrganization(name: string, now: Date): Promise<string> {
-  const tableName = getEnv('TABLE_NAME');
+  const table = tableName();
   const existing = await dynamo().send(
-    new GetCommand({ TableName: tableName, Key: keys.organizationName(name) })
+    new GetCommand({ TableName: table, Key: keys.organizationName(name) })
   );
   if (typeof existing.Item?.organizationId === 'string') return existing.Item.organizationId;
   const organizationId = uuidv7();
@@ -34,19 +34,18 @@ export async function ensureOrganization(name: string, now: Date): Promise<strin
     // The name index is written first and conditionally, so two racing creators agree on one id.
     await dynamo().send(
       new PutCommand({
-        TableName: tableName,
+        TableName: table,
         Item: { ...keys.organizationName(name), organizationId },
         ConditionExpression: 'attribute_not_exists(pk)',
       })
     );
   } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException')
-      return ensureOrganization(name, now);
+    if (isConditionalCheckFailed(error)) return ensureOrganization(name, now);
     throw error;
   }
   await dynamo().send(
     new PutCommand({
-      TableName: tableName,
+      TableName: table,
       Item: {
         ...keys.organization(organizationId),
         id: organizationId,
@@ -66,7 +65,7 @@ export async function storeApiKey(
 ): Promise<void> {
   await dynamo().send(
     new PutCommand({
-      TableName: getEnv('TABLE_NAME'),
+      TableName: tableName(),
       Item: {
         ...keys.apiKey(hashApiKey(apiKey)),
         organizationId,

@@ -1,28 +1,31 @@
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
 import { BadRequestError } from '../shared/errors.js';
 import { dynamo } from './aws-clients.js';
 
 type Key = Record<string, unknown>;
 
-export function encodeCursor(key: Key | undefined): string | null {
-  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : null;
+/**
+ * Cursors are opaque: the id of the last item of the page, nothing of the table's key layout or
+ * the organization. The start key is rebuilt inside the caller's own partition, so an edited
+ * cursor can at most move within the caller's own list, and anything but an id is a 400.
+ */
+const cursorSchema = z.object({ after: z.uuid() }).strict();
+
+export function encodeCursor(id: string): string {
+  return Buffer.from(JSON.stringify({ after: id })).toString('base64url');
 }
 
-/** Decodes a cursor and checks it belongs to the partition being read (no cross-tenant hops). */
-export function decodeCursor(cursor: string | undefined, partition: Key): Key | undefined {
-  if (cursor === undefined) return undefined;
-  let key: unknown;
+export function decodeCursor(cursor: string): string {
+  let value: unknown;
   try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     throw new BadRequestError('cursor is not a cursor returned by this API');
   }
-  const valid =
-    typeof key === 'object' &&
-    key !== null &&
-    Object.entries(partition).every(([name, value]) => (key as Key)[name] === value);
-  if (!valid) throw new BadRequestError('cursor is not a cursor returned by this API');
-  return key as Key;
+  const parsed = cursorSchema.safeParse(value);
+  if (!parsed.success) throw new BadRequestError('cursor is not a cursor returned by this API');
+  return parsed.data.after;
 }
 
 export interface Page<T> {
@@ -33,13 +36,15 @@ export interface Page<T> {
 /**
  * A page of exactly `limit` matching items (fewer only at the end), even when a filter drops
  * items: DynamoDB applies `Limit` before `FilterExpression`, so one Query can return short pages.
+ * Every listed item carries its `id`; `startKeyOf(id)` rebuilds the key to continue after it.
  */
 export async function queryPage(
   input: QueryCommandInput,
-  options: { limit: number; cursor?: string; partition: Key; keyOf: (item: Key) => Key }
+  options: { limit: number; cursor?: string; startKeyOf: (id: string) => Key }
 ): Promise<Page<Key>> {
   const items: Key[] = [];
-  let startKey = decodeCursor(options.cursor, options.partition);
+  let startKey =
+    options.cursor === undefined ? undefined : options.startKeyOf(decodeCursor(options.cursor));
   do {
     const page = await dynamo().send(
       new QueryCommand({ ...input, Limit: options.limit, ExclusiveStartKey: startKey })
@@ -47,10 +52,9 @@ export async function queryPage(
     items.push(...(page.Items ?? []));
     startKey = page.LastEvaluatedKey;
   } while (items.length < options.limit && startKey);
-  if (items.length > options.limit) {
-    const kept = items.slice(0, options.limit);
-    return { items: kept, nextCursor: encodeCursor(options.keyOf(kept.at(-1) as Key)) };
-  }
+  const kept = items.slice(0, options.limit);
+  const more = items.length > options.limit || startKey !== undefined;
   // A full page may still be the last one; one extra empty page is cheaper than a look-ahead.
-  return { items, nextCursor: encodeCursor(startKey) };
+  const last = kept.at(-1);
+  return { items: kept, nextCursor: more && last ? encodeCursor(String(last.id)) : null };
 }

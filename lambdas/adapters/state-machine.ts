@@ -1,26 +1,20 @@
 import { SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { PlanResult } from '../schemas/execution.js';
-import { getEnv } from '../shared/env.js';
+import type { RunInput, TaskOutput } from '../schemas/state-machine.js';
+import { required } from '../shared/config.js';
 import { stepFunctions } from './aws-clients.js';
-
-/** What every run of the state machine starts with: the first step's plan, made at creation. */
-export interface RunInput {
-  executionId: string;
-  plan: PlanResult;
-}
 
 /** Starts the run for one execution; the execution id is the run name, so a retry cannot start two. */
 export async function startRun(input: RunInput): Promise<void> {
   try {
     await stepFunctions().send(
       new StartExecutionCommand({
-        stateMachineArn: getEnv('STATE_MACHINE_ARN'),
+        stateMachineArn: required('STATE_MACHINE_ARN'),
         name: input.executionId,
         input: JSON.stringify(input),
       })
     );
   } catch (error) {
-    // Same name and same input is idempotent on AWS; anything else already running is ours too.
+    // Same name and same input is idempotent on AWS; a run of that name already exists: ours.
     if ((error as Error).name !== 'ExecutionAlreadyExists') throw error;
   }
 }
@@ -29,10 +23,7 @@ export async function startRun(input: RunInput): Promise<void> {
 const staleTokenErrors = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
 /** Completes a waiting task; false when the task was no longer waiting for this token. */
-export async function completeTask(
-  taskToken: string,
-  output: Record<string, unknown>
-): Promise<boolean> {
+export async function completeTask(taskToken: string, output: TaskOutput): Promise<boolean> {
   try {
     await stepFunctions().send(
       new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) })

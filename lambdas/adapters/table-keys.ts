@@ -1,18 +1,22 @@
 /**
- * Single-table key layout (also documented on the table construct and in the README).
+ * Single-table key layout (also documented on the table construct, in the README and in
+ * docs/architecture.md). Repositories build keys only through these helpers.
  *
- * | entity          | pk                    | sk                    | gsi1pk                | gsi1sk               |
- * |-----------------|-----------------------|-----------------------|-----------------------|----------------------|
- * | organization    | ORG#<orgId>           | ORG                   |                       |                      |
- * | org name index  | ORGNAME#<name>        | ORGNAME               |                       |                      |
- * | API key         | APIKEY#<sha256(key)>  | APIKEY                |                       |                      |
- * | workflow        | ORG#<orgId>           | WORKFLOW#<workflowId> |                       |                      |
- * | execution       | EXECUTION#<id>        | EXECUTION             | WORKFLOW#<workflowId> | EXECUTION#<id>       |
- * | step execution  | STEPEXEC#<id>         | STEPEXEC              |                       |                      |
+ * | entity                 | pk                   | sk                                | gsi1pk / gsi1sk                 |
+ * |------------------------|----------------------|-----------------------------------|---------------------------------|
+ * | organization           | ORG#<orgId>          | ORG                               |                                 |
+ * | org name index         | ORGNAME#<name>       | ORGNAME                           |                                 |
+ * | API key                | APIKEY#<sha256(key)> | APIKEY                            |                                 |
+ * | workflow               | ORG#<orgId>          | WORKFLOW#<workflowId>             |                                 |
+ * | definition snapshot    | SNAPSHOT#<sha256>    | SNAPSHOT                          |                                 |
+ * | execution (state)      | EXECUTION#<id>       | EXECUTION                         | WORKFLOW#<workflowId> / EXECUTION#<id> |
+ * | execution contact      | EXECUTION#<id>       | CONTACT                           |                                 |
+ * | step attempt           | EXECUTION#<id>       | ATTEMPT#<step:0000>#<attempt:000> |                                 |
+ * | step execution pointer | STEPEXEC#<id>        | STEPEXEC                          |                                 |
+ * | pending start          | STARTQ#<shard 0–7>   | <createdAt>#<executionId>         |                                 |
  *
- * Ids are UUIDv7, so sort keys built from them sort by creation time. Step attempts live inside
- * the execution item (`attempts.<stepIndex>-<attemptNo>`), which makes "claim this attempt
- * unless cancelled" one conditional write; the STEPEXEC item only points back to it.
+ * Ids are UUIDv7, so sort keys built from them sort by creation time. One Query on
+ * `EXECUTION#<id>` reads a run whole (state, contact, attempts), strongly consistent.
  */
 export const keys = {
   organization: (orgId: string) => ({ pk: `ORG#${orgId}`, sk: 'ORG' }),
@@ -23,16 +27,30 @@ export const keys = {
     sk: `WORKFLOW#${workflowId}`,
   }),
   workflowPrefix: (orgId: string) => ({ pk: `ORG#${orgId}`, skPrefix: 'WORKFLOW#' }),
+  snapshot: (snapshotId: string) => ({ pk: `SNAPSHOT#${snapshotId}`, sk: 'SNAPSHOT' }),
   execution: (executionId: string) => ({ pk: `EXECUTION#${executionId}`, sk: 'EXECUTION' }),
+  executionPartition: (executionId: string) => `EXECUTION#${executionId}`,
+  executionContact: (executionId: string) => ({ pk: `EXECUTION#${executionId}`, sk: 'CONTACT' }),
   executionByWorkflow: (workflowId: string, executionId: string) => ({
     gsi1pk: `WORKFLOW#${workflowId}`,
     gsi1sk: `EXECUTION#${executionId}`,
+  }),
+  stepAttempt: (executionId: string, stepIndex: number, attemptNo: number) => ({
+    pk: `EXECUTION#${executionId}`,
+    sk: `ATTEMPT#${String(stepIndex).padStart(4, '0')}#${String(attemptNo).padStart(3, '0')}`,
   }),
   stepExecution: (stepExecutionId: string) => ({
     pk: `STEPEXEC#${stepExecutionId}`,
     sk: 'STEPEXEC',
   }),
+  pendingStart: (shard: number, createdAt: string, executionId: string) => ({
+    pk: `STARTQ#${shard}`,
+    sk: `${createdAt}#${executionId}`,
+  }),
 };
+
+/** Pending starts are spread over this many partitions, so a bulk create has no hot key. */
+export const PENDING_START_SHARDS = 8;
 
 export const keyAttributes = ['pk', 'sk', 'gsi1pk', 'gsi1sk'] as const;
 

@@ -1,15 +1,15 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type Workflow, workflowSchema } from '../schemas/workflow.js';
-import { getEnv } from '../shared/env.js';
 import { WorkflowNotFoundError } from '../shared/errors.js';
 import { dynamo } from './aws-clients.js';
 import { type Page, queryPage } from './pagination.js';
+import { isConditionalCheckFailed, tableName } from './table.js';
 import { keys, withoutKeys } from './table-keys.js';
 
 export async function putWorkflow(workflow: Workflow): Promise<void> {
   await dynamo().send(
     new PutCommand({
-      TableName: getEnv('TABLE_NAME'),
+      TableName: tableName(),
       Item: { ...keys.workflow(workflow.organizationId, workflow.id), ...workflow },
     })
   );
@@ -20,13 +20,13 @@ export async function replaceWorkflow(workflow: Workflow): Promise<void> {
   try {
     await dynamo().send(
       new PutCommand({
-        TableName: getEnv('TABLE_NAME'),
+        TableName: tableName(),
         Item: { ...keys.workflow(workflow.organizationId, workflow.id), ...workflow },
         ConditionExpression: 'attribute_exists(pk)',
       })
     );
   } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') {
+    if (isConditionalCheckFailed(error)) {
       throw new WorkflowNotFoundError(workflow.id);
     }
     throw error;
@@ -36,7 +36,7 @@ export async function replaceWorkflow(workflow: Workflow): Promise<void> {
 export async function getWorkflow(organizationId: string, workflowId: string): Promise<Workflow> {
   const { Item } = await dynamo().send(
     new GetCommand({
-      TableName: getEnv('TABLE_NAME'),
+      TableName: tableName(),
       Key: keys.workflow(organizationId, workflowId),
     })
   );
@@ -51,12 +51,12 @@ export async function listWorkflows(
   const { pk, skPrefix } = keys.workflowPrefix(organizationId);
   const page = await queryPage(
     {
-      TableName: getEnv('TABLE_NAME'),
+      TableName: tableName(),
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
       ScanIndexForward: false,
     },
-    { ...options, partition: { pk }, keyOf: (item) => ({ pk: item.pk, sk: item.sk }) }
+    { ...options, startKeyOf: (id) => keys.workflow(organizationId, id) }
   );
   return {
     items: page.items.map((item) => workflowSchema.parse(withoutKeys(item))),
@@ -68,13 +68,13 @@ export async function deleteWorkflow(organizationId: string, workflowId: string)
   try {
     await dynamo().send(
       new DeleteCommand({
-        TableName: getEnv('TABLE_NAME'),
+        TableName: tableName(),
         Key: keys.workflow(organizationId, workflowId),
         ConditionExpression: 'attribute_exists(pk)',
       })
     );
   } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') {
+    if (isConditionalCheckFailed(error)) {
       throw new WorkflowNotFoundError(workflowId);
     }
     throw error;

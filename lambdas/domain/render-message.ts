@@ -4,7 +4,8 @@
  */
 export function renderMessage(template: string, variables: Record<string, unknown>): string {
   return template.replace(/\{\{\s*([\w.-]+)\s*\}\}/g, (placeholder, name: string) => {
-    const value = variables[name];
+    // Own variables only: `{{constructor}}` must not reach Object.prototype.
+    const value = Object.hasOwn(variables, name) ? variables[name] : undefined;
     return value === undefined || value === null ? placeholder : String(value);
   });
 }

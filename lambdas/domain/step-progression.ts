@@ -1,12 +1,15 @@
 import type { Disposition } from '../schemas/common.js';
-import type { Execution, StepAttempt } from '../schemas/execution.js';
+import type { Execution, Outcome, StepAttempt } from '../schemas/execution.js';
 import { nextAllowedInstant, type ScheduleLayer } from './contact-window.js';
 import { resolveRecipientZones } from './recipient-zones.js';
 
-/** No single Wait lasts longer than this; Plan re-runs and waits again (DESIGN.md §2). */
+/**
+ * No single Wait lasts longer than this; Dispatch then finds it is "not now" and the run waits
+ * again. Keeps every Wait far below the local engine's 24.8-day timer limit.
+ */
 export const MAX_WAIT_MS = 7 * 24 * 3600_000;
 
-/** How far ahead Plan looks for a window before declaring that none exists. */
+/** How far ahead the schedule check looks for a window before declaring that none exists. */
 export const WINDOW_HORIZON_DAYS = 14;
 
 export type PlanDecision =
@@ -35,10 +38,6 @@ export function scheduleLayers(execution: Execution): ScheduleLayer[] {
       zone,
     })),
   ];
-}
-
-export function attemptKey(stepIndex: number, attemptNo: number): string {
-  return `${stepIndex}-${attemptNo}`;
 }
 
 export function latestAttempt(execution: Execution, stepIndex: number): StepAttempt | undefined {
@@ -132,20 +131,14 @@ export function applyOutcome(
   return { finished: false, nextStepIndex, reason: 'next' };
 }
 
-export interface RecordedOutcome {
-  disposition: Disposition;
-  agentCall?: StepAttempt['agentCall'];
-  error?: string;
-}
-
 /**
  * The execution as it is once an outcome is recorded (and, with `effect`, the run moved on):
- * the same change `recordOutcome` writes, so the next step can be planned before that write.
+ * the same change the outcome writes make, so the next step can be planned before they run.
  */
 export function executionAfterOutcome(
   execution: Execution,
   key: string,
-  outcome: RecordedOutcome,
+  outcome: Outcome,
   effect: OutcomeEffect | undefined,
   now: Date
 ): Execution {
@@ -161,7 +154,8 @@ export function executionAfterOutcome(
         ...attempt,
         status: outcome.error ? 'FAILED' : 'COMPLETED',
         disposition: outcome.disposition,
-        completedAt: at,
+        // An outcome recorded earlier (a report retried after a crash) keeps its own time.
+        completedAt: attempt.completedAt ?? at,
         ...(outcome.agentCall && { agentCall: outcome.agentCall }),
         ...(outcome.error && { error: outcome.error }),
       },

@@ -1,16 +1,15 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
+import { pageQuerySchema } from '../schemas/common.js';
 import {
   createExecutionSchema,
   listExecutionsQuerySchema,
   reportOutcomeSchema,
 } from '../schemas/execution.js';
-import {
-  createWorkflowSchema,
-  listQuerySchema,
-  updateWorkflowSchema,
-} from '../schemas/workflow.js';
+import type { ApiRoute } from '../schemas/routes.js';
+import { createWorkflowSchema, updateWorkflowSchema } from '../schemas/workflow.js';
+import { config } from '../shared/config.js';
 import { RouteNotFoundError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
 import {
@@ -35,7 +34,10 @@ import {
   parseWith,
   pathParameter,
 } from './http.js';
-import { presentExecution, presentStepExecutions } from './presenters.js';
+import { presentExecution, presentExecutionSummary, presentStepExecutions } from './presenters.js';
+
+// A bad configuration value fails the cold start, naming the variable.
+config();
 
 type Route = (
   event: APIGatewayProxyEvent,
@@ -50,14 +52,14 @@ function idParameter(event: APIGatewayProxyEvent, name: string): string {
 
 /**
  * Routes keyed by API Gateway's resource template, exactly as the REST API declares them
- * (lib/constructs/outreach-api.ts), so no second path matcher can disagree with the gateway.
+ * (`apiRoutes`), so no second path matcher can disagree with the gateway.
  */
-export const routes: Record<string, Route> = {
+export const routes: Record<ApiRoute, Route> = {
   'POST /api/v1/workflow': async (event, org) =>
     json(201, await createWorkflow(org, parseBody(event, createWorkflowSchema), new Date())),
 
   'GET /api/v1/workflow': async (event, org) => {
-    const query = parseQuery(event, listQuerySchema);
+    const query = parseQuery(event, pageQuerySchema);
     const page = await listOrganizationWorkflows(org, query);
     return json(200, {
       workflows: page.items,
@@ -92,20 +94,20 @@ export const routes: Record<string, Route> = {
       parseBody(event, createExecutionSchema),
       new Date()
     );
-    return json(201, presentExecution(execution, { enriched: true }));
+    return json(201, presentExecution(execution));
   },
 
   'GET /api/v1/workflow/{id}/executions': async (event, org) => {
     const query = parseQuery(event, listExecutionsQuerySchema);
+    const enriched = query.enriched === 'true';
     const page = await listWorkflowExecutions(
       org,
       idParameter(event, 'id'),
       { status: query.status, customerLeadId: query.customerLeadId },
-      { limit: query.limit, cursor: query.cursor }
+      { limit: query.limit, cursor: query.cursor, enriched }
     );
-    const enriched = query.enriched === 'true';
     return json(200, {
-      executions: page.items.map((execution) => presentExecution(execution, { enriched })),
+      executions: page.items.map((execution) => presentExecution(execution)),
       pagination: { limit: query.limit, nextCursor: page.nextCursor },
     });
   },
@@ -116,29 +118,28 @@ export const routes: Record<string, Route> = {
       idParameter(event, 'id'),
       idParameter(event, 'executionId')
     );
-    return json(200, presentExecution(execution, { enriched: true }));
+    return json(200, presentExecution(execution));
   },
 
   'POST /api/v1/step-executions/{stepExecutionId}/outcome': async (event, org) => {
     const body = parseBody(event, reportOutcomeSchema);
-    const result = await reportStepOutcome({
-      ...body,
-      stepExecutionId: idParameter(event, 'stepExecutionId'),
-      organizationId: org,
-    });
+    const result = await reportStepOutcome(
+      { ...body, stepExecutionId: idParameter(event, 'stepExecutionId'), organizationId: org },
+      new Date()
+    );
     const stepExecution = presentStepExecutions(result.execution).find(
       (step) => step.id === result.attempt.id
     );
     return json(200, {
       duplicate: result.duplicate,
       stepExecution,
-      execution: presentExecution(result.execution, { enriched: false }),
+      execution: presentExecutionSummary(result.execution),
     });
   },
 };
 
 export async function routeRequest(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  const route = routes[`${event.httpMethod} ${event.resource}`];
+  const route = routes[`${event.httpMethod} ${event.resource}` as ApiRoute];
   if (!route) throw new RouteNotFoundError(event.httpMethod, event.path);
   return route(event, organizationOf(event));
 }

@@ -1,5 +1,5 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { findOrganizationIdByApiKey } from '../adapters/organization-repository.js';
+import { organizationOfApiKey } from '../use-cases/authenticate.js';
 
 /** Everything under this stage, so a cached answer for one key serves every route. */
 function stageWildcard(methodArn: string): string {
@@ -18,7 +18,7 @@ export async function handler(
   const apiKey = Object.entries(event.headers ?? {}).find(
     ([name]) => name.toLowerCase() === 'x-api-key'
   )?.[1];
-  const organizationId = apiKey ? await findOrganizationIdByApiKey(apiKey) : undefined;
+  const organizationId = apiKey ? await organizationOfApiKey(apiKey) : undefined;
   if (!organizationId) throw new Error('Unauthorized');
   return {
     principalId: organizationId,

@@ -1,14 +1,12 @@
 import middy from '@middy/core';
-import { z } from 'zod';
-import { dispatchStep } from '../use-cases/run-steps.js';
+import { dispatchInputSchema } from '../schemas/state-machine.js';
+import { config } from '../shared/config.js';
+import { dispatchStep } from '../use-cases/dispatch-step.js';
 
-const inputSchema = z.object({
-  taskToken: z.string().min(1),
-  executionId: z.uuid(),
-  stepIndex: z.int().min(0),
-});
+// A bad configuration value fails the cold start, naming the variable.
+config();
 
 /** State machine task "Dispatch" (waitForTaskToken): contacts the recipient once per attempt. */
 export const handler = middy<unknown, void>().handler(async (event) => {
-  await dispatchStep(inputSchema.parse(event), new Date());
+  await dispatchStep(dispatchInputSchema.parse(event), new Date());
 });

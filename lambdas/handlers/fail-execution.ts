@@ -1,13 +1,11 @@
 import middy from '@middy/core';
-import { z } from 'zod';
-import { failExecution } from '../use-cases/run-steps.js';
+import { failureInputSchema } from '../schemas/state-machine.js';
+import { config } from '../shared/config.js';
+import { failExecution } from '../use-cases/fail-execution.js';
 
-const inputSchema = z.object({
-  executionId: z.uuid(),
-  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
-});
+config();
 
 /** State machine task "Mark Failed": the catch-all records why the run stopped. */
 export const handler = middy<unknown, void>().handler(async (event) => {
-  await failExecution(inputSchema.parse(event), new Date());
+  await failExecution(failureInputSchema.parse(event), new Date());
 });

@@ -23,7 +23,7 @@ export function json(status: number, body: unknown): APIGatewayProxyResult {
   };
 }
 
-/** The one mapping from errors to HTTP (DESIGN.md §6). Unknown errors never leak internals. */
+/** The one mapping from errors to HTTP (Feather's envelope). Unknown errors never leak internals. */
 export function toErrorResponse(error: unknown): APIGatewayProxyResult {
   if (error instanceof AppError && error.status < 500) {
     return json(error.status, {
@@ -108,14 +108,6 @@ export function parseBody<S extends z.ZodType>(event: APIGatewayProxyEvent, sche
   }
   if (value === undefined) throw new BadRequestError('Request body is required');
   return parseWith(schema, value, 'request body');
-}
-
-/** An optional JSON body (action endpoints accept none or `{}`). */
-export function parseOptionalBody<S extends z.ZodType>(
-  event: APIGatewayProxyEvent,
-  schema: S
-): z.infer<S> {
-  return event.body ? parseBody(event, schema) : parseWith(schema, {}, 'request body');
 }
 
 export function parseQuery<S extends z.ZodType>(

@@ -1,4 +1,4 @@
-import type { Execution } from '../schemas/execution.js';
+import type { Execution, ExecutionState } from '../schemas/execution.js';
 
 /** The step executions of a run in run order, without the internal task token. */
 export function presentStepExecutions(execution: Execution) {
@@ -30,11 +30,11 @@ export function presentStepExecutions(execution: Execution) {
 }
 
 /**
- * An execution as the API shows it (Feather's fields plus `schedule`, the audit of the last
- * schedule decision). `enriched: false` leaves out the heavy fields, as Feather's list does.
+ * An execution as lists show it (Feather's fields plus `schedule`, the audit of the last
+ * schedule decision), without the heavy fields, as Feather's non-enriched list does.
  */
-export function presentExecution(execution: Execution, options: { enriched: boolean }) {
-  const summary = {
+export function presentExecutionSummary(execution: ExecutionState) {
+  return {
     id: execution.id,
     workflowId: execution.workflowId,
     organizationId: execution.organizationId,
@@ -56,7 +56,12 @@ export function presentExecution(execution: Execution, options: { enriched: bool
     startedAt: execution.startedAt ?? null,
     completedAt: execution.completedAt ?? null,
   };
-  if (!options.enriched) return summary;
+}
+
+/** A whole execution when it was read whole (get, create, enriched lists), else its summary. */
+export function presentExecution(execution: Execution | ExecutionState) {
+  const summary = presentExecutionSummary(execution);
+  if (!('attempts' in execution)) return summary;
   return {
     ...summary,
     variables: execution.variables,

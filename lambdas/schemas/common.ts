@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The 15 outcomes a step reports (reference/feather-api.md §5); `finishOn` matches them. */
+/** The 15 outcomes a step reports (Feather's disposition list); `finishOn` matches them. */
 export const dispositions = [
   'COULD_NOT_CONNECT',
   'NO_ANSWER',
@@ -54,5 +54,72 @@ function isIanaTimeZone(value: string): boolean {
   }
 }
 
-/** Free-form JSON object (variables, metadata). */
-export const jsonObjectSchema = z.record(z.string(), z.unknown());
+/** US states, DC and the inhabited territories, by USPS code. */
+export const usStateCodes = [
+  'AL',
+  'AK',
+  'AZ',
+  'AR',
+  'CA',
+  'CO',
+  'CT',
+  'DE',
+  'DC',
+  'FL',
+  'GA',
+  'HI',
+  'ID',
+  'IL',
+  'IN',
+  'IA',
+  'KS',
+  'KY',
+  'LA',
+  'ME',
+  'MD',
+  'MA',
+  'MI',
+  'MN',
+  'MS',
+  'MO',
+  'MT',
+  'NE',
+  'NV',
+  'NH',
+  'NJ',
+  'NM',
+  'NY',
+  'NC',
+  'ND',
+  'OH',
+  'OK',
+  'OR',
+  'PA',
+  'RI',
+  'SC',
+  'SD',
+  'TN',
+  'TX',
+  'UT',
+  'VT',
+  'VA',
+  'WA',
+  'WV',
+  'WI',
+  'WY',
+  'PR',
+  'VI',
+  'GU',
+  'AS',
+  'MP',
+] as const;
+export type UsStateCode = (typeof usStateCodes)[number];
+
+/** A list page: `limit` items after the opaque `cursor` of the previous page. */
+export const pageQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(10),
+  cursor: z.string().min(1).max(512).optional(),
+});
+export type PageQuery = z.infer<typeof pageQuerySchema>;
+
+export { boundedJsonObjectSchema, jsonObjectSchema } from './json-value.js';

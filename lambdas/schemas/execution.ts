@@ -1,7 +1,14 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
-import { usStateCodes } from '../domain/recipient-zones.js';
-import { dispositionSchema, isoDateTimeSchema, jsonObjectSchema, uuidSchema } from './common.js';
+import {
+  boundedJsonObjectSchema,
+  dispositionSchema,
+  isoDateTimeSchema,
+  jsonObjectSchema,
+  pageQuerySchema,
+  usStateCodes,
+  uuidSchema,
+} from './common.js';
 import { weekScheduleSchema } from './schedule.js';
 import { stepSchema } from './workflow.js';
 
@@ -19,6 +26,9 @@ export const phoneSchema = z
     }
     return parsed.number;
   });
+
+/** Caller JSON per execution: small enough that the run's items stay a few KB. */
+export const MAX_VARIABLES_BYTES = 16 * 1024;
 
 export const executionStatuses = [
   'CREATED',
@@ -41,13 +51,11 @@ export const createExecutionSchema = z.strictObject({
   state: z
     .string()
     .transform((value) => value.toUpperCase())
-    .pipe(
-      z.enum(usStateCodes as [string, ...string[]], { error: 'must be a US state code such as CA' })
-    )
+    .pipe(z.enum(usStateCodes, { error: 'must be a US state code such as CA' }))
     .optional(),
   forwardingPhoneNumber: phoneSchema.optional(),
-  variables: jsonObjectSchema.default({}),
-  metadata: jsonObjectSchema.default({}),
+  variables: boundedJsonObjectSchema(MAX_VARIABLES_BYTES).default({}),
+  metadata: boundedJsonObjectSchema(MAX_VARIABLES_BYTES).default({}),
   priorityDate: isoDateTimeSchema.optional(),
   startAt: isoDateTimeSchema.optional(),
   attempt: z.int().min(0).default(0),
@@ -61,13 +69,28 @@ export const agentCallSchema = z.strictObject({
   status: z.string().max(64).optional(),
   callStartedAt: isoDateTimeSchema.optional(),
   callEndedAt: isoDateTimeSchema.optional(),
-  callDuration: z.number().min(0).optional(),
+  callDuration: z.number().min(0).max(10_000_000).optional(),
   callEndedReason: dispositionSchema.optional(),
   recordingUrl: z.url().max(2048).optional(),
   summary: z.string().max(10_000).optional(),
 });
 
-/** One dispatch of one step: written once, when the step is handed to a channel. */
+/** What a step attempt ended with: one shape for channels, the API and the records. */
+export const outcomeSchema = z.object({
+  disposition: dispositionSchema,
+  agentCall: agentCallSchema.optional(),
+  /** Set when the channel could not hand the attempt over at all. */
+  error: z.string().max(1000).optional(),
+});
+export type Outcome = z.infer<typeof outcomeSchema>;
+
+/** The body of an outcome report through the API. */
+export const reportOutcomeSchema = z.strictObject(outcomeSchema.omit({ error: true }).shape);
+
+/**
+ * One dispatch of one step, stored as its own item: written once when claimed (the write-once
+ * guard against contacting twice), then only filled in (handoff, outcome).
+ */
 export const stepAttemptSchema = z.object({
   id: uuidSchema,
   stepIndex: z.int(),
@@ -97,60 +120,68 @@ export const scheduleDecisionSchema = z.object({
 });
 export type ScheduleDecision = z.infer<typeof scheduleDecisionSchema>;
 
-export const executionSchema = z.object({
+/** The run's progress: the small item every step attempt updates. */
+export const executionStateSchema = z.object({
   id: uuidSchema,
   organizationId: uuidSchema,
   workflowId: uuidSchema,
+  /** The definition snapshot this run follows (see `definitionSnapshotSchema`). */
+  snapshotId: z.string(),
   status: executionStatusSchema,
   customerLeadId: z.string(),
   primaryPhone: z.string(),
   zipcode: z.string().optional(),
   state: z.string().optional(),
   forwardingPhoneNumber: z.string().optional(),
-  variables: jsonObjectSchema,
-  metadata: jsonObjectSchema,
   priorityDate: isoDateTimeSchema,
   startAt: isoDateTimeSchema.optional(),
   stepIndex: z.int(),
   nextRunAt: isoDateTimeSchema.nullable(),
   disposition: dispositionSchema.nullable(),
   error: z.string().optional(),
-  /** Snapshot at creation: editing the workflow never changes a run in flight. */
-  definition: z.object({ steps: z.array(stepSchema.safeExtend({ id: uuidSchema })) }),
-  timezone: z.string(),
-  workflowSchedule: weekScheduleSchema,
-  tcpaSchedule: weekScheduleSchema,
-  attempts: z.record(z.string(), stepAttemptSchema),
   schedule: scheduleDecisionSchema.optional(),
+  /** Checked and incremented by every write: a write based on a stale read is refused. */
+  version: z.int().min(1),
   createdAt: isoDateTimeSchema,
   updatedAt: isoDateTimeSchema,
   startedAt: isoDateTimeSchema.optional(),
   completedAt: isoDateTimeSchema.optional(),
 });
-export type Execution = z.infer<typeof executionSchema>;
+export type ExecutionState = z.infer<typeof executionStateSchema>;
+
+/** Per-run data that never changes while it runs: written once, read by Dispatch. */
+export const executionContactSchema = z.object({
+  variables: jsonObjectSchema,
+  metadata: jsonObjectSchema,
+});
+export type ExecutionContact = z.infer<typeof executionContactSchema>;
 
 /**
- * What the state machine does next: the run's input at start and the output of every Dispatch
- * task, whoever completes its token. Every field is always present (Choice and Wait read them
- * by path).
+ * The workflow as a run follows it, stored once per distinct content (editing a workflow never
+ * changes runs in flight, and a large definition is not copied into every run).
  */
-export const planResultSchema = z.object({
-  action: z.enum(['STEP', 'FINISH']),
-  stepIndex: z.int().min(0),
-  waitUntil: isoDateTimeSchema,
+export const definitionSnapshotSchema = z.object({
+  definition: z.object({ steps: z.array(stepSchema.safeExtend({ id: z.string().min(1) })) }),
+  timezone: z.string(),
+  workflowSchedule: weekScheduleSchema,
+  tcpaSchedule: weekScheduleSchema,
 });
-export type PlanResult = z.infer<typeof planResultSchema>;
+export type DefinitionSnapshot = z.infer<typeof definitionSnapshotSchema>;
 
-export const listExecutionsQuerySchema = z.strictObject({
+/** The key of an attempt inside `Execution.attempts`: `<stepIndex>-<attemptNo>`. */
+export function attemptKey(stepIndex: number, attemptNo: number): string {
+  return `${stepIndex}-${attemptNo}`;
+}
+
+/** An execution as the use cases see it: its state, contact, snapshot and step attempts. */
+export const executionSchema = executionStateSchema
+  .extend(executionContactSchema.shape)
+  .extend(definitionSnapshotSchema.shape)
+  .extend({ attempts: z.record(z.string(), stepAttemptSchema) });
+export type Execution = z.infer<typeof executionSchema>;
+
+export const listExecutionsQuerySchema = pageQuerySchema.extend({
   status: executionStatusSchema.optional(),
   customerLeadId: z.string().min(1).max(256).optional(),
   enriched: z.enum(['true', 'false']).default('false'),
-  limit: z.coerce.number().int().min(1).max(100).default(10),
-  cursor: z.string().min(1).max(2048).optional(),
 });
-
-export const reportOutcomeSchema = z.strictObject({
-  disposition: dispositionSchema,
-  agentCall: agentCallSchema.optional(),
-});
-export type ReportOutcome = z.infer<typeof reportOutcomeSchema>;

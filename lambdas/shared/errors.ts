@@ -1,6 +1,7 @@
 /**
  * Named errors of the product. Each carries the HTTP status and envelope code it maps to
- * (DESIGN.md §6); `toErrorResponse` in `http.ts` is the one place that turns them into HTTP.
+ * in the Feather error envelope; `toErrorResponse` in `http.ts` is the one place that turns them
+ * into HTTP.
  * Inside Step Functions tasks the class name is the Lambda `errorType`, which Retry/Catch match.
  */
 
@@ -120,23 +121,30 @@ export class UnsupportedMediaTypeError extends AppError {
   }
 }
 
-/** The execution's Step Functions run could not be started; the record was rolled back. */
-export class ExecutionStartError extends AppError {
-  constructor(id: string, options?: ErrorOptions) {
-    super(500, 'INTERNAL_ERROR', `Execution ${id} could not be started`, options);
-    this.name = 'ExecutionStartError';
+/**
+ * A run's stored state is behind its state machine (a step the machine already passed is
+ * current again, or attempts exist past the current step). Never re-plan from such a record:
+ * that is how an earlier step would be contacted again. Logged as an error; the run fails.
+ */
+export class ExecutionRegressedError extends AppError {
+  constructor(executionId: string, detail: string) {
+    super(409, 'CONFLICT', `Execution ${executionId} record is behind its run: ${detail}`);
+    this.name = 'ExecutionRegressedError';
   }
 }
 
-/** Thrown by Plan when no instant in the search horizon satisfies every schedule. */
+/** Concurrent writes kept refusing an update after several fresh reads. */
+export class ConcurrentUpdateError extends AppError {
+  constructor(what: string) {
+    super(409, 'CONFLICT', `${what} kept conflicting with concurrent updates; retry`);
+    this.name = 'ConcurrentUpdateError';
+  }
+}
+
 /** The workflow's schedules never allow contacting this recipient: nothing would ever run. */
 export class NoContactWindowError extends AppError {
   constructor(reason: string) {
     super(409, 'CONFLICT', reason);
     this.name = 'NoContactWindowError';
   }
-}
-
-export function assertIsError(error: unknown): asserts error is Error {
-  if (!(error instanceof Error)) throw new Error('Unexpected non-error thrown', { cause: error });
 }

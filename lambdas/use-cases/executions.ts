@@ -1,22 +1,30 @@
 import { v7 as uuidv7 } from 'uuid';
 import {
-  deleteExecution,
+  type ExecutionFilter,
   getExecution,
-  insertExecution,
   listExecutionsOfWorkflow,
-} from '../adapters/execution-repository.js';
+} from '../adapters/execution-queries.js';
+import { insertExecution } from '../adapters/execution-writes.js';
 import type { Page } from '../adapters/pagination.js';
+import {
+  deletePendingStart,
+  type PendingStart,
+  pendingStartFor,
+  putPendingStart,
+} from '../adapters/pending-starts.js';
+import { snapshotIdOf } from '../adapters/snapshots.js';
 import { startRun } from '../adapters/state-machine.js';
 import { getWorkflow } from '../adapters/workflow-repository.js';
-import type { CreateExecution, Execution, ExecutionStatus } from '../schemas/execution.js';
-import {
-  ExecutionStartError,
-  NoContactWindowError,
-  ValidationError,
-  WorkflowInactiveError,
-} from '../shared/errors.js';
+import { decideNext } from '../domain/next-step.js';
+import type {
+  CreateExecution,
+  DefinitionSnapshot,
+  Execution,
+  ExecutionState,
+} from '../schemas/execution.js';
+import type { Workflow } from '../schemas/workflow.js';
+import { NoContactWindowError, ValidationError, WorkflowInactiveError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
-import { decideNext } from './plan-step.js';
 
 /** A run's state machine lives at most a year; leave the steps room after a late start. */
 const MAX_START_DELAY_MS = 180 * 24 * 3600_000;
@@ -25,11 +33,11 @@ const MAX_START_DELAY_MS = 180 * 24 * 3600_000;
  * Starts one run of a workflow for one contact.
  * Primary course:
  * 1. Load the workflow (another organization's is not found); an inactive one refuses (409).
- * 2. Snapshot its definition and schedules into the execution, with the first step's
- *    nextRunAt already worked out (no window within the horizon: 409, nothing stored), and
- *    store it.
- * 3. Start the state machine run named after the execution, with that first plan as its input.
- *    If that fails, remove the record: a caller never sees an execution that nothing runs.
+ * 2. Build the run on a snapshot of the workflow, with the first step's nextRunAt already
+ *    worked out (no window within the horizon: 409, nothing stored).
+ * 3. Write a pending-start marker, then the run's items, then start its state machine run
+ *    (named after the execution) and remove the marker. If anything dies after the marker,
+ *    the sweep (start-pending-runs.ts) starts the run: a stored run always starts, exactly once.
  */
 export async function createExecution(
   organizationId: string,
@@ -38,13 +46,27 @@ export async function createExecution(
   now: Date
 ): Promise<Execution> {
   const workflow = await getWorkflow(organizationId, workflowId);
-  if (!workflow.active) throw new WorkflowInactiveError(workflowId);
-  if (input.attempt >= workflow.definition.steps.length) {
+  assertStartable(workflow, input, now);
+  const draft = newExecution(organizationId, workflow, input, now);
+  const next = decideNext(draft, now);
+  if (next.noWindow) throw new NoContactWindowError(next.noWindow);
+  if (next.schedule) {
+    draft.nextRunAt = next.schedule.nextRunAt;
+    draft.schedule = next.schedule;
+  }
+  const pending = pendingStartFor({ executionId: draft.id, plan: next.plan }, draft.createdAt);
+  await putPendingStart(pending);
+  await insertExecution(draft);
+  await startStoredRun(pending);
+  return draft;
+}
+
+function assertStartable(workflow: Workflow, input: CreateExecution, now: Date): void {
+  if (!workflow.active) throw new WorkflowInactiveError(workflow.id);
+  const steps = workflow.definition.steps.length;
+  if (input.attempt >= steps) {
     throw new ValidationError('Invalid execution', [
-      {
-        path: 'attempt',
-        message: `must be less than the number of steps (${workflow.definition.steps.length})`,
-      },
+      { path: 'attempt', message: `must be less than the number of steps (${steps})` },
     ]);
   }
   if (input.startAt && Date.parse(input.startAt) > now.getTime() + MAX_START_DELAY_MS) {
@@ -52,11 +74,26 @@ export async function createExecution(
       { path: 'startAt', message: 'must be within 180 days (a run may last at most a year)' },
     ]);
   }
+}
+
+function newExecution(
+  organizationId: string,
+  workflow: Workflow,
+  input: CreateExecution,
+  now: Date
+): Execution {
   const timestamp = now.toISOString();
-  const draft: Execution = {
+  const snapshot: DefinitionSnapshot = {
+    definition: workflow.definition,
+    timezone: workflow.timezone,
+    workflowSchedule: workflow.workflowSchedule,
+    tcpaSchedule: workflow.tcpaSchedule,
+  };
+  return {
     id: uuidv7(),
     organizationId,
-    workflowId,
+    workflowId: workflow.id,
+    snapshotId: snapshotIdOf(snapshot),
     status: 'CREATED',
     customerLeadId: input.customerLeadId,
     primaryPhone: input.primaryPhone,
@@ -70,32 +107,25 @@ export async function createExecution(
     stepIndex: input.attempt,
     nextRunAt: null,
     disposition: null,
-    definition: workflow.definition,
-    timezone: workflow.timezone,
-    workflowSchedule: workflow.workflowSchedule,
-    tcpaSchedule: workflow.tcpaSchedule,
+    version: 1,
+    ...snapshot,
     attempts: {},
     createdAt: timestamp,
     updatedAt: timestamp,
   };
-  const next = decideNext(draft, now);
-  if (next.noWindow) throw new NoContactWindowError(next.noWindow);
-  if (next.schedule) {
-    draft.nextRunAt = next.schedule.nextRunAt;
-    draft.schedule = next.schedule;
-  }
-  await insertExecution(draft);
+}
+
+/** Starts a stored run; a failure is left to the sweep, which retries until it starts. */
+async function startStoredRun(pending: PendingStart): Promise<void> {
   try {
-    await startRun({ executionId: draft.id, plan: next.plan });
+    await startRun(pending.input);
+    await deletePendingStart(pending);
   } catch (error) {
-    logger.error('state machine start failed; rolling back the execution', {
-      executionId: draft.id,
+    logger.warn('run start not confirmed; the start sweep will start it', {
+      executionId: pending.input.executionId,
       error,
     });
-    await deleteExecution(draft.id);
-    throw new ExecutionStartError(draft.id, { cause: error });
   }
-  return draft;
 }
 
 export async function getWorkflowExecution(
@@ -110,9 +140,15 @@ export async function getWorkflowExecution(
 export async function listWorkflowExecutions(
   organizationId: string,
   workflowId: string,
-  filter: { status?: ExecutionStatus; customerLeadId?: string },
-  options: { limit: number; cursor?: string }
-): Promise<Page<Execution>> {
+  filter: ExecutionFilter,
+  options: { limit: number; cursor?: string; enriched: boolean }
+): Promise<Page<ExecutionState | Execution>> {
   await getWorkflow(organizationId, workflowId);
-  return listExecutionsOfWorkflow(workflowId, filter, options);
+  const page = await listExecutionsOfWorkflow(workflowId, filter, options);
+  if (!options.enriched) return page;
+  // The list index holds only run states; an enriched page reads each run whole.
+  const items = await Promise.all(
+    page.items.map((state) => getExecution(organizationId, state.id, workflowId))
+  );
+  return { items, nextCursor: page.nextCursor };
 }

@@ -1,21 +1,20 @@
-import {
-  findExecution,
-  findStepExecutionPointer,
-  markFailed,
-  recordOutcome,
-} from '../adapters/execution-repository.js';
+import { advanceExecution, markFailed } from '../adapters/execution-writes.js';
 import { completeTask } from '../adapters/state-machine.js';
+import { findStepExecutionPointer, recordAttemptOutcome } from '../adapters/step-attempts.js';
+import { decideNext } from '../domain/next-step.js';
 import { applyOutcome, executionAfterOutcome } from '../domain/step-progression.js';
-import type { Disposition } from '../schemas/common.js';
-import type { Execution, StepAttempt } from '../schemas/execution.js';
-import { StepExecutionNotFoundError } from '../shared/errors.js';
-import { decideNext, planExecution } from './plan-step.js';
+import {
+  attemptKey,
+  type Execution,
+  type Outcome,
+  type StepAttempt,
+} from '../schemas/execution.js';
+import type { Plan } from '../schemas/state-machine.js';
+import { ConcurrentUpdateError, StepExecutionNotFoundError } from '../shared/errors.js';
+import { assertProgress, loadExecution } from './plan-step.js';
 
-export interface OutcomeReport {
+export interface OutcomeReport extends Outcome {
   stepExecutionId: string;
-  disposition: Disposition;
-  agentCall?: StepAttempt['agentCall'];
-  error?: string;
   /** Set for reports that come through the API: only that organization's steps are visible. */
   organizationId?: string;
 }
@@ -31,65 +30,75 @@ export interface OutcomeResult {
  * Records what happened on a step attempt and lets the state machine move on.
  * Primary course:
  * 1. Find the attempt through its step execution id (another organization's id is not found).
- * 2. Plan what comes next on the execution as it will be once the outcome is in.
- * 3. Write the disposition once; in the same conditional write, finish the run (finishOn or
- *    last step) or advance it with the next step's schedule — unless it was cancelled or moved
- *    on meanwhile.
- * 4. Complete the task token Dispatch is waiting on with that plan. A second report is a no-op,
- *    but it still re-sends the token, so a report that crashed between 3 and 4 can be retried.
+ * 2. Write the outcome on the attempt item, once (a second report finds it already there).
+ * 3. Settle the run: finish it (finishOn or last step) or move it to the next step with that
+ *    step's schedule, in one conditional write on the run's state.
+ * 4. Complete the task token Dispatch is waiting on with the next plan. A second report is a
+ *    no-op that still settles and re-sends the token, so a report that crashed between any two
+ *    of these writes can simply be retried.
  */
-export async function reportStepOutcome(
-  report: OutcomeReport,
-  now = new Date()
-): Promise<OutcomeResult> {
+export async function reportStepOutcome(report: OutcomeReport, now: Date): Promise<OutcomeResult> {
   const pointer = await findStepExecutionPointer(report.stepExecutionId);
   if (!pointer || (report.organizationId && pointer.organizationId !== report.organizationId)) {
     throw new StepExecutionNotFoundError(report.stepExecutionId);
   }
-  for (let tries = 0; tries < 3; tries++) {
-    const execution = await findExecution(pointer.executionId);
-    const attempt = execution?.attempts[pointer.key];
-    if (!execution || !attempt) throw new StepExecutionNotFoundError(report.stepExecutionId);
-    if (attempt.disposition) {
-      const plan = await planExecution(execution, now);
-      await completeTask(attempt.taskToken, {
-        ...plan,
-        stepExecutionId: attempt.id,
-        disposition: attempt.disposition,
-      });
-      return { execution, attempt, duplicate: true };
-    }
-    const live =
+  const key = attemptKey(pointer.stepIndex, pointer.attemptNo);
+  const before = await loadExecution(pointer.executionId);
+  const attempt = before.attempts[key];
+  if (!attempt) throw new StepExecutionNotFoundError(report.stepExecutionId);
+  assertProgress(before, attempt.stepIndex);
+  const recorded =
+    !attempt.disposition && (await recordAttemptOutcome(before.id, attempt, report, now));
+  const { execution, plan } = await settleOutcome(before.id, key, now);
+  const settled = execution.attempts[key] ?? attempt;
+  await completeTask(settled.taskToken, {
+    ...plan,
+    stepExecutionId: settled.id,
+    disposition: settled.disposition,
+  });
+  return { execution, attempt: settled, duplicate: !recorded };
+}
+
+/**
+ * Makes the run reflect the recorded outcome of attempt `key`, idempotently: a run already past
+ * that step (or ended, or cancelled) only gets its next plan worked out.
+ */
+export async function settleOutcome(
+  executionId: string,
+  key: string,
+  now: Date
+): Promise<{ execution: Execution; plan: Plan }> {
+  for (let tries = 0; tries < 5; tries++) {
+    const execution = await loadExecution(executionId);
+    const attempt = execution.attempts[key];
+    if (!attempt?.disposition) throw new Error(`Attempt ${key} of ${executionId} has no outcome`);
+    const current =
       (execution.status === 'RUNNING' || execution.status === 'PAUSED') &&
       execution.stepIndex === attempt.stepIndex;
-    const effect = live
-      ? applyOutcome(execution, attempt.stepIndex, report.disposition)
-      : undefined;
-    const after = executionAfterOutcome(execution, pointer.key, report, effect, now);
+    if (!current) return { execution, plan: decideNext(execution, now).plan };
+    const effect = applyOutcome(execution, attempt.stepIndex, attempt.disposition);
+    const after = executionAfterOutcome(
+      execution,
+      key,
+      { ...attempt, disposition: attempt.disposition },
+      effect,
+      now
+    );
     const next = decideNext(after, now);
-    const written = await recordOutcome(execution.id, {
-      key: pointer.key,
-      stepIndex: attempt.stepIndex,
-      disposition: report.disposition,
-      agentCall: report.agentCall,
-      error: report.error,
-      advance: effect && { ...effect, schedule: next.schedule },
-      now,
-    });
-    if (written) {
-      if (next.noWindow) await markFailed(execution.id, next.noWindow, now);
-      await completeTask(attempt.taskToken, {
-        ...next.plan,
-        stepExecutionId: attempt.id,
-        disposition: report.disposition,
-      });
-      return {
-        execution: after,
-        attempt: after.attempts[pointer.key] ?? attempt,
-        duplicate: false,
-      };
-    }
-    // The execution changed between the read and the write (a cancel, a racing report): re-read.
+    const advanced = await advanceExecution(
+      execution,
+      {
+        ...effect,
+        stepIndex: attempt.stepIndex,
+        disposition: attempt.disposition,
+        schedule: next.schedule,
+      },
+      now
+    );
+    if (!advanced) continue; // changed since the read (a pause, a cancel, a racing report)
+    const stored = { ...after, version: execution.version + 1 };
+    if (next.noWindow) await markFailed(stored, next.noWindow, now);
+    return { execution: stored, plan: next.plan };
   }
-  throw new Error(`Outcome for ${report.stepExecutionId} kept conflicting with concurrent updates`);
+  throw new ConcurrentUpdateError(`Outcome of ${executionId} attempt ${key}`);
 }

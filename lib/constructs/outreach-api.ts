@@ -11,6 +11,7 @@ import {
 } from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { apiRoutes } from '../../lambdas/schemas/routes.js';
 
 export interface OutreachApiProps {
   apiFunction: IFunction;
@@ -18,19 +19,6 @@ export interface OutreachApiProps {
   /** Steady-state requests per second for the whole stage. @default 50 */
   rateLimit?: number;
 }
-
-/** Every route, as API Gateway resource templates; lambdas/handlers/api.ts keys on the same strings. */
-export const apiRoutes = [
-  'POST /api/v1/workflow',
-  'GET /api/v1/workflow',
-  'GET /api/v1/workflow/{id}',
-  'PATCH /api/v1/workflow/{id}',
-  'DELETE /api/v1/workflow/{id}',
-  'POST /api/v1/workflow/{id}/execution',
-  'GET /api/v1/workflow/{id}/executions',
-  'GET /api/v1/workflow/{id}/execution/{executionId}',
-  'POST /api/v1/step-executions/{stepExecutionId}/outcome',
-] as const;
 
 function envelope(status: number, code: string, message: string): Record<string, string> {
   return {

@@ -5,6 +5,7 @@ import { Architecture, type CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aw
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { envNames } from '../../lambdas/shared/config.js';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -68,7 +69,7 @@ export class OutreachFunction extends Construct {
 
   /** Sets TABLE_NAME and grants exactly the access asked for. */
   bindTable(table: ITable, access: 'getItem' | 'readWrite'): this {
-    this.function.addEnvironment('TABLE_NAME', table.tableName);
+    this.function.addEnvironment(envNames.TABLE_NAME, table.tableName);
     if (access === 'getItem') table.grant(this.function, 'dynamodb:GetItem');
     else table.grantReadWriteData(this.function);
     return this;

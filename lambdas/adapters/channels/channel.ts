@@ -1,5 +1,4 @@
-import type { Disposition } from '../../schemas/common.js';
-import type { Execution, StepAttempt } from '../../schemas/execution.js';
+import type { Execution, Outcome, StepAttempt } from '../../schemas/execution.js';
 import type { Step } from '../../schemas/workflow.js';
 
 /** Everything a channel needs to contact one recipient for one step attempt. */
@@ -11,24 +10,20 @@ export interface ChannelContext {
   message?: string;
 }
 
-/** A channel's own verdict when it could not hand the step over at all. */
-export interface ChannelFailure {
-  disposition: Disposition;
-  error: string;
-}
-
 /**
  * Where a claimed step attempt goes. The attempt id is the idempotency key everywhere.
- * - `deliver` contacts the recipient; Dispatch calls it once, right after the claim.
+ * - `deliver` contacts the recipient; Dispatch calls it once, right after the claim. It
+ *   answers an outcome (with `error`) only when it could not hand the attempt over at all.
  * - `redeliver` runs only after a crash between the claim and the recorded handoff, when
  *   nobody knows whether `deliver` reached the provider: it must ask the provider (or lean on
  *   its idempotency key) and never contact twice.
- * - `follow` runs after the handoff (first time and after a restart) and waits for or
- *   produces the outcome; channels whose outcome arrives through the API return at once.
+ * - `follow` runs after the handoff (first time and after a restart) and answers the outcome
+ *   when the channel produces it itself; channels whose outcome arrives through the API answer
+ *   nothing. Channels never record outcomes: the use case does.
  */
 export interface Channel {
   readonly name: string;
-  deliver(context: ChannelContext): Promise<ChannelFailure | undefined>;
-  redeliver(context: ChannelContext): Promise<ChannelFailure | undefined>;
-  follow(context: ChannelContext): Promise<void>;
+  deliver(context: ChannelContext): Promise<Outcome | undefined>;
+  redeliver(context: ChannelContext): Promise<Outcome | undefined>;
+  follow(context: ChannelContext): Promise<Outcome | undefined>;
 }

@@ -1,24 +1,23 @@
-import { getOptionalEnv } from '../../shared/env.js';
+import { type ChannelName, config } from '../../shared/config.js';
 import type { Channel } from './channel.js';
 import { manualChannel } from './manual.js';
 import { simulatorChannel } from './simulator.js';
 import { webhookChannel } from './webhook.js';
 
-const channels: Record<string, Channel> = {
+const channels: Record<ChannelName, Channel> = {
   simulator: simulatorChannel,
   manual: manualChannel,
   webhook: webhookChannel,
 };
 
-/** The channel new attempts use: OUTREACH_CHANNEL, simulator by default. */
+/** The channel new attempts use (OUTREACH_CHANNEL, validated with the rest of the config). */
 export function activeChannel(): Channel {
-  return channelNamed(getOptionalEnv('OUTREACH_CHANNEL') ?? 'simulator');
+  return channels[config().OUTREACH_CHANNEL];
 }
 
 /** The channel an existing attempt was handed to. */
 export function channelNamed(name: string): Channel {
-  const channel = channels[name];
-  if (!channel)
-    throw new Error(`Unknown OUTREACH_CHANNEL "${name}" (simulator, manual or webhook)`);
+  const channel = channels[name as ChannelName];
+  if (!channel) throw new Error(`Attempt names an unknown channel "${name}"`);
   return channel;
 }

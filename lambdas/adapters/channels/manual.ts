@@ -9,5 +9,7 @@ export const manualChannel: Channel = {
   async redeliver() {
     return undefined;
   },
-  async follow() {},
+  async follow() {
+    return undefined;
+  },
 };

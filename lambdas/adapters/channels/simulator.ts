@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { Disposition } from '../../schemas/common.js';
-import { dispositionSchema } from '../../schemas/common.js';
-import { getOptionalEnv } from '../../shared/env.js';
+import { config } from '../../shared/config.js';
 import { logger } from '../../shared/logger.js';
-import { reportStepOutcome } from '../../use-cases/report-outcome.js';
 import type { Channel, ChannelContext } from './channel.js';
 
 type Weighted = ReadonlyArray<readonly [Disposition, number]>;
@@ -33,8 +31,8 @@ const textOutcomes: Weighted = [
  * (after a restart) ends the same way. SIMULATOR_OUTCOME forces one disposition for every step.
  */
 export function simulatedOutcome(context: ChannelContext): Disposition {
-  const forced = getOptionalEnv('SIMULATOR_OUTCOME');
-  if (forced) return dispositionSchema.parse(forced);
+  const forced = config().SIMULATOR_OUTCOME;
+  if (forced) return forced;
   const table = context.step.type === 'CALL' ? callOutcomes : textOutcomes;
   const total = table.reduce((sum, [, weight]) => sum + weight, 0);
   let roll = createHash('sha256').update(context.attempt.id).digest().readUInt32BE(0) % total;
@@ -51,7 +49,7 @@ export function simulatedOutcome(context: ChannelContext): Disposition {
 
 /** The simulated provider's record of contacts: one JSON line per contact. */
 function ledgerFile(): string | undefined {
-  return getOptionalEnv('SIMULATOR_LEDGER_FILE');
+  return config().SIMULATOR_LEDGER_FILE;
 }
 
 function contact(context: ChannelContext): void {
@@ -77,7 +75,7 @@ function alreadyContacted(attemptId: string): boolean {
 }
 
 /**
- * A stand-in for the agent platform: it "contacts" the recipient, then reports a plausible
+ * A stand-in for the agent platform: it "contacts" the recipient, then answers a plausible
  * outcome after SIMULATOR_DELAY_MS. Each contact is appended to SIMULATOR_LEDGER_FILE when set
  * (the local runtime sets it), which is how tests prove no step was contacted twice.
  */
@@ -92,13 +90,11 @@ export const simulatorChannel: Channel = {
     return undefined;
   },
   async follow(context) {
-    const delayMs = Number(getOptionalEnv('SIMULATOR_DELAY_MS') ?? 1500);
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    await new Promise((resolve) => setTimeout(resolve, config().SIMULATOR_DELAY_MS));
     const disposition = simulatedOutcome(context);
     const startedAt = new Date(context.attempt.startedAt);
     const endedAt = new Date();
-    await reportStepOutcome({
-      stepExecutionId: context.attempt.id,
+    return {
       disposition,
       agentCall: {
         id: `sim-${context.attempt.id}`,
@@ -109,6 +105,6 @@ export const simulatorChannel: Channel = {
         callEndedReason: disposition,
         summary: `Simulated ${context.step.type === 'CALL' ? 'call' : 'text'}: ${disposition}`,
       },
-    });
+    };
   },
 };

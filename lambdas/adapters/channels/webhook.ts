@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
-import { getEnv, getOptionalEnv } from '../../shared/env.js';
+import type { Outcome } from '../../schemas/execution.js';
+import { config, required } from '../../shared/config.js';
 import { logger } from '../../shared/logger.js';
-import type { Channel, ChannelContext, ChannelFailure } from './channel.js';
+import type { Channel, ChannelContext } from './channel.js';
 
 const MAX_TRIES = 3;
 
@@ -41,24 +42,20 @@ export function webhookPayload(context: ChannelContext, callbackUrl: string) {
  * Every POST for one attempt carries the same Idempotency-Key (the step execution id), so an
  * agent that honours it places one call however many times the POST arrives.
  */
-async function post(context: ChannelContext): Promise<ChannelFailure | undefined> {
-  const callbackUrl = `${getEnv('PUBLIC_API_URL')}/api/v1/step-executions/${context.attempt.id}/outcome`;
+async function post(context: ChannelContext): Promise<Outcome | undefined> {
+  const callbackUrl = `${required('PUBLIC_API_URL')}/api/v1/step-executions/${context.attempt.id}/outcome`;
   const body = JSON.stringify(webhookPayload(context, callbackUrl));
   let lastError = 'not sent';
   for (let attempt = 1; attempt <= MAX_TRIES; attempt++) {
     const timestamp = String(Math.floor(Date.now() / 1000));
     try {
-      const response = await fetch(getEnv('AGENT_WEBHOOK_URL'), {
+      const response = await fetch(required('AGENT_WEBHOOK_URL'), {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
           'idempotency-key': context.attempt.id,
           'x-outreach-timestamp': timestamp,
-          'x-outreach-signature': signWebhook(
-            getOptionalEnv('AGENT_WEBHOOK_SECRET') ?? '',
-            timestamp,
-            body
-          ),
+          'x-outreach-signature': signWebhook(config().AGENT_WEBHOOK_SECRET ?? '', timestamp, body),
         },
         body,
         signal: AbortSignal.timeout(10_000),
@@ -85,5 +82,7 @@ export const webhookChannel: Channel = {
   // Whether the crashed POST arrived is unknown; the idempotency key makes sending it again safe.
   redeliver: post,
   // The agent reports the outcome to the callback URL.
-  async follow() {},
+  async follow() {
+    return undefined;
+  },
 };

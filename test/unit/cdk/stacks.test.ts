@@ -2,8 +2,8 @@ import '../../../local/polyfills.js';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { apiRoutes } from '../../../lambdas/schemas/routes.js';
 import { buildApp } from '../../../lib/build-app.js';
-import { apiRoutes } from '../../../lib/constructs/outreach-api.js';
 import { type Template as CfnTemplate, TemplateResolver } from '../../../local/template.js';
 
 let data: Template;
@@ -38,12 +38,29 @@ describe('OutreachService', () => {
     const functions = service.findResources('AWS::Lambda::Function', {
       Properties: { Runtime: 'nodejs22.x' },
     });
-    expect(Object.keys(functions)).toHaveLength(4);
+    expect(Object.keys(functions)).toHaveLength(5);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
     }
     service.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
+  });
+
+  it('sweeps pending starts every minute with a function allowed to start runs', () => {
+    service.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StartPendingRuns'), 'Arn'] },
+          Input: JSON.stringify({ graceSeconds: 60 }),
+        }),
+      ],
+    });
+    const sweepPolicy = Object.entries(service.findResources('AWS::IAM::Policy')).find(([id]) =>
+      id.startsWith('StartPendingRuns')
+    );
+    const actions = JSON.stringify(sweepPolicy?.[1]);
+    expect(actions).toContain('states:StartExecution');
   });
 
   it('declares every route with the X-API-Key REQUEST authorizer', () => {

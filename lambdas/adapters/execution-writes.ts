@@ -1,0 +1,148 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Disposition } from '../schemas/common.js';
+import type { Execution, ExecutionState, ScheduleDecision } from '../schemas/execution.js';
+import { dynamo } from './aws-clients.js';
+import { ensureSnapshot } from './snapshots.js';
+import { tableName, Update } from './table.js';
+import { keys } from './table-keys.js';
+
+/**
+ * Every state transition of a run's state item. Each write checks and increments `version`
+ * (a write based on a stale read is refused, and the caller re-reads), and each checks the
+ * status and step it expects, so a cancel, a pause or a racing report always wins cleanly.
+ */
+
+/**
+ * Stores a new run: snapshot (if new), contact, then the state item last, so a reader never
+ * sees a run whose parts are missing.
+ */
+export async function insertExecution(execution: Execution): Promise<void> {
+  const { definition, timezone, workflowSchedule, tcpaSchedule } = execution;
+  await ensureSnapshot(execution.snapshotId, {
+    definition,
+    timezone,
+    workflowSchedule,
+    tcpaSchedule,
+  });
+  await dynamo().send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: {
+        ...keys.executionContact(execution.id),
+        variables: execution.variables,
+        metadata: execution.metadata,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    })
+  );
+  await dynamo().send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: {
+        ...keys.execution(execution.id),
+        ...keys.executionByWorkflow(execution.workflowId, execution.id),
+        ...stateOf(execution),
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    })
+  );
+}
+
+function stateOf(execution: Execution): ExecutionState {
+  const {
+    variables: _v,
+    metadata: _m,
+    definition: _d,
+    timezone: _t,
+    workflowSchedule: _w,
+    tcpaSchedule: _s,
+    attempts: _a,
+    ...state
+  } = execution;
+  return state;
+}
+
+const live = ['CREATED', 'RUNNING'] as const;
+
+/** Records the schedule check's answer for the current step (nextRunAt and why). */
+export function recordSchedule(
+  execution: ExecutionState,
+  decision: ScheduleDecision,
+  now: Date
+): Promise<boolean> {
+  return new Update()
+    .set('nextRunAt', decision.nextRunAt)
+    .set('schedule', decision)
+    .set('updatedAt', now.toISOString())
+    .whenEquals('stepIndex', decision.stepIndex)
+    .whenIn('status', live)
+    .bumpVersion(execution.version)
+    .run(keys.execution(execution.id));
+}
+
+/**
+ * Claims the current step for a contact: loses to a cancel or pause (the status is in the
+ * condition) and to any write since the read (the version). The first claim moves a run from
+ * CREATED to RUNNING. The write-once attempt item is the second guard (step-attempts.ts).
+ */
+export function claimStep(
+  execution: ExecutionState,
+  stepIndex: number,
+  now: Date
+): Promise<boolean> {
+  return new Update()
+    .set('status', 'RUNNING')
+    .setIfAbsent('startedAt', now.toISOString())
+    .set('updatedAt', now.toISOString())
+    .whenEquals('stepIndex', stepIndex)
+    .whenIn('status', live)
+    .bumpVersion(execution.version)
+    .run(keys.execution(execution.id));
+}
+
+export interface Advance {
+  stepIndex: number;
+  disposition: Disposition;
+  /** Finished: the run ends COMPLETED with this disposition; else it moves to `nextStepIndex`. */
+  finished: boolean;
+  nextStepIndex: number;
+  schedule?: ScheduleDecision;
+}
+
+/** Moves a run past the step whose outcome was recorded, with the next step's schedule. */
+export function advanceExecution(
+  execution: ExecutionState,
+  advance: Advance,
+  now: Date
+): Promise<boolean> {
+  const at = now.toISOString();
+  const update = new Update()
+    .set('updatedAt', at)
+    .set('nextRunAt', advance.schedule?.nextRunAt ?? null)
+    .whenEquals('stepIndex', advance.stepIndex)
+    .whenIn('status', ['RUNNING', 'PAUSED'])
+    .bumpVersion(execution.version);
+  if (advance.schedule) update.set('schedule', advance.schedule);
+  if (advance.finished) {
+    update
+      .set('status', 'COMPLETED')
+      .set('disposition', advance.disposition)
+      .set('completedAt', at);
+  } else {
+    update.set('stepIndex', advance.nextStepIndex);
+  }
+  return update.run(keys.execution(execution.id));
+}
+
+/** Ends a run that cannot continue; a run that already ended keeps its status. */
+export function markFailed(execution: ExecutionState, error: string, now: Date): Promise<boolean> {
+  return new Update()
+    .set('status', 'FAILED')
+    .set('error', error)
+    .set('completedAt', now.toISOString())
+    .set('updatedAt', now.toISOString())
+    .set('nextRunAt', null)
+    .whenIn('status', ['CREATED', 'RUNNING', 'PAUSED'])
+    .bumpVersion(execution.version)
+    .run(keys.execution(execution.id));
+}

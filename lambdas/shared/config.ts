@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { dispositionSchema } from '../schemas/common.js';
+
+/** The channels a deployment can hand step attempts to. */
+export const channelNames = ['simulator', 'manual', 'webhook'] as const;
+export type ChannelName = (typeof channelNames)[number];
+
+const optionalText = z.string().min(1).optional();
+const optionalUrl = z.url().optional();
+
+/**
+ * Every environment variable the functions read, with its meaning and default. The CDK side
+ * sets them by these names (`envNames`), the local runtime through the same template, so a name
+ * cannot drift between deploy, local mode and code.
+ */
+const configSchema = z.object({
+  /** The single DynamoDB table. */
+  TABLE_NAME: optionalText,
+  /** The state machine that runs one execution per workflow execution (api, sweep). */
+  STATE_MACHINE_ARN: optionalText,
+  /** Where new step attempts go. */
+  OUTREACH_CHANNEL: z.enum(channelNames).default('simulator'),
+  /** webhook channel: the agent endpoint, the HMAC secret, this API's public base URL. */
+  AGENT_WEBHOOK_URL: optionalUrl,
+  AGENT_WEBHOOK_SECRET: optionalText,
+  PUBLIC_API_URL: optionalUrl,
+  /** simulator channel: delay before the outcome, a forced outcome, the contact ledger file. */
+  SIMULATOR_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(1500),
+  SIMULATOR_OUTCOME: dispositionSchema.optional(),
+  SIMULATOR_LEDGER_FILE: optionalText,
+  /** Local runtime only: SDK endpoints on loopback. Absent on AWS. */
+  DYNAMODB_ENDPOINT: optionalUrl,
+  SFN_ENDPOINT: optionalUrl,
+  AWS_REGION: optionalText,
+});
+export type Config = z.infer<typeof configSchema>;
+export type ConfigName = keyof Config;
+
+export const envNames = Object.fromEntries(
+  Object.keys(configSchema.shape).map((name) => [name, name])
+) as { [K in ConfigName]: K };
+
+/** A bad or missing configuration value; the message names the variable. */
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}
+
+let cached: { key: string; config: Config } | undefined;
+
+/**
+ * The parsed configuration. Parsed again only when the environment changed (tests and the local
+ * runtime set variables after import); a bad value throws naming the variable.
+ */
+export function config(): Config {
+  const raw = Object.fromEntries(
+    Object.keys(configSchema.shape).map((name) => {
+      const value = process.env[name];
+      return [name, value === '' ? undefined : value];
+    })
+  );
+  const key = JSON.stringify(raw);
+  if (cached?.key === key) return cached.config;
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
+    throw new ConfigurationError(`Invalid environment: ${problems}`);
+  }
+  cached = { key, config: result.data };
+  return result.data;
+}
+
+/** A variable this function cannot run without; missing means a deployment bug. */
+export function required<K extends ConfigName>(name: K): NonNullable<Config[K]> {
+  const value = config()[name];
+  if (value === undefined) throw new ConfigurationError(`Environment variable ${name} is not set`);
+  return value as NonNullable<Config[K]>;
+}

@@ -1,0 +1,162 @@
+import { v5 as uuidv5 } from 'uuid';
+import type { Channel, ChannelContext } from '../adapters/channels/channel.js';
+import { activeChannel, channelNamed } from '../adapters/channels/index.js';
+import { claimStep } from '../adapters/execution-writes.js';
+import { completeTask } from '../adapters/state-machine.js';
+import {
+  claimAttemptRecord,
+  markHandedOver,
+  putStepExecutionPointer,
+  swapTaskToken,
+} from '../adapters/step-attempts.js';
+import { renderMessage } from '../domain/render-message.js';
+import { checkDispatch } from '../domain/step-progression.js';
+import {
+  attemptKey,
+  type Execution,
+  type Outcome,
+  type StepAttempt,
+} from '../schemas/execution.js';
+import type { DispatchInput } from '../schemas/state-machine.js';
+import { logger } from '../shared/logger.js';
+import { assertProgress, loadExecution, planExecution } from './plan-step.js';
+import { reportStepOutcome, settleOutcome } from './report-outcome.js';
+
+/** Namespace for step execution ids: uuidv5(execution, step, attempt) is stable across retries. */
+const STEP_EXECUTION_NAMESPACE = '6f1d3c0e-4a0b-4f8e-9a57-0d3f5b2a9c11';
+
+export function stepExecutionId(executionId: string, stepIndex: number, attemptNo: number): string {
+  return uuidv5(`${executionId}:${stepIndex}:${attemptNo}`, STEP_EXECUTION_NAMESPACE);
+}
+
+/**
+ * Dispatch: contacts the recipient for the current step, at most once per attempt.
+ * Primary course:
+ * 1. Refuse a stored state that is behind the state machine (never re-plan an earlier step).
+ * 2. If this attempt was already claimed (a Lambda retry, a restart), never contact again:
+ *    point the attempt at the new task token and pick up where the last run stopped, or
+ *    settle at once when the outcome is already in.
+ * 3. Re-check status, step and window; when it is "not now", complete our own token with a
+ *    fresh plan, and the run waits again.
+ * 4. Claim: the run's state (loses to a cancel or pause), then the write-once attempt item;
+ *    deliver, record the handoff, follow the attempt to its outcome and report it. A channel
+ *    that cannot deliver reports COULD_NOT_CONNECT.
+ */
+export async function dispatchStep(input: DispatchInput, now: Date): Promise<void> {
+  const execution = await loadExecution(input.executionId);
+  assertProgress(execution, input.stepIndex);
+  const existing = execution.attempts[attemptKey(input.stepIndex, 1)];
+  if (existing) return resumeAttempt(execution, existing, input.taskToken, now);
+
+  const check = checkDispatch(execution, input.stepIndex, now);
+  if (!check.ok) return notNow(execution, input.taskToken, check.reason, now);
+  const channel = activeChannel();
+  const attempt: StepAttempt = {
+    id: stepExecutionId(execution.id, input.stepIndex, 1),
+    stepIndex: input.stepIndex,
+    attemptNo: 1,
+    status: 'IN_PROGRESS',
+    channel: channel.name,
+    taskToken: input.taskToken,
+    startedAt: now.toISOString(),
+  };
+  if (!(await claim(execution, attempt, now))) {
+    const current = await loadExecution(execution.id);
+    const raced = current.attempts[attemptKey(attempt.stepIndex, attempt.attemptNo)];
+    if (raced) return resumeAttempt(current, raced, input.taskToken, now);
+    return notNow(current, input.taskToken, `execution is ${current.status}`, now);
+  }
+  const context = channelContext({ ...execution, status: 'RUNNING' }, attempt);
+  await handOver(channel, context, (c) => channel.deliver(c));
+}
+
+/** The two writes that allow a contact; false when either was refused. */
+async function claim(execution: Execution, attempt: StepAttempt, now: Date): Promise<boolean> {
+  await putStepExecutionPointer(attempt.id, {
+    executionId: execution.id,
+    organizationId: execution.organizationId,
+    stepIndex: attempt.stepIndex,
+    attemptNo: attempt.attemptNo,
+  });
+  if (!(await claimStep(execution, attempt.stepIndex, now))) return false;
+  return claimAttemptRecord(execution.id, attempt);
+}
+
+function channelContext(execution: Execution, attempt: StepAttempt): ChannelContext {
+  const step = execution.definition.steps[attempt.stepIndex];
+  if (!step) throw new Error(`Execution ${execution.id} has no step ${attempt.stepIndex}`);
+  const message =
+    step.initialMessage === undefined
+      ? undefined
+      : renderMessage(step.initialMessage, execution.variables);
+  return { execution, step, attempt, message };
+}
+
+/** Delivers through the channel, records the handoff, then follows the attempt to its outcome. */
+async function handOver(
+  channel: Channel,
+  context: ChannelContext,
+  deliver: (context: ChannelContext) => Promise<Outcome | undefined>
+): Promise<void> {
+  const { attempt, execution } = context;
+  let failure: Outcome | undefined;
+  try {
+    failure = await deliver(context);
+  } catch (error) {
+    logger.error('channel delivery failed', { stepExecutionId: attempt.id, error });
+    failure = { disposition: 'COULD_NOT_CONNECT', error: (error as Error).message };
+  }
+  if (failure) {
+    await reportStepOutcome({ stepExecutionId: attempt.id, ...failure }, new Date());
+    return;
+  }
+  await markHandedOver(execution.id, attempt, new Date());
+  await follow(channel, context);
+}
+
+async function follow(channel: Channel, context: ChannelContext): Promise<void> {
+  const outcome = await channel.follow(context);
+  if (outcome)
+    await reportStepOutcome({ stepExecutionId: context.attempt.id, ...outcome }, new Date());
+}
+
+/** "Not now": Dispatch completes its own token with a fresh plan, and the run waits again. */
+async function notNow(
+  execution: Execution,
+  taskToken: string,
+  reason: string,
+  now: Date
+): Promise<void> {
+  const plan = await planExecution(execution, now);
+  await completeTask(taskToken, { ...plan, notNow: reason });
+}
+
+async function resumeAttempt(
+  execution: Execution,
+  attempt: StepAttempt,
+  taskToken: string,
+  now: Date
+): Promise<void> {
+  if (attempt.disposition || !(await swapTaskToken(execution.id, attempt, taskToken))) {
+    // The outcome is in: settle the run (a report may have crashed before it did) and move on.
+    const { plan } = await settleOutcome(
+      execution.id,
+      attemptKey(attempt.stepIndex, attempt.attemptNo),
+      now
+    );
+    await completeTask(taskToken, { ...plan, stepExecutionId: attempt.id });
+    return;
+  }
+  const channel = channelNamed(attempt.channel);
+  const context = channelContext(execution, { ...attempt, taskToken });
+  if (attempt.handedOverAt) {
+    logger.info('following an attempt already handed over', { stepExecutionId: attempt.id });
+    await follow(channel, context);
+    return;
+  }
+  // Claimed, but the handoff was never recorded: the channel finds out whether it happened.
+  logger.warn('redelivering an attempt whose handoff was not recorded', {
+    stepExecutionId: attempt.id,
+  });
+  await handOver(channel, context, (c) => channel.redeliver(c));
+}
