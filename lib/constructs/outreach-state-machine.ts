@@ -45,9 +45,9 @@ const transientLambdaErrors = [
  * 3. Wait Until Allowed sleeps until `plan.waitUntil` (TimestampPath, capped to 7 days).
  * 4. Dispatch (waitForTaskToken) re-reads the execution, re-checks status and window and
  *    contacts the recipient once. Whoever completes its token hands back the next plan from
- *    the schedule check (plan-step.ts) on the execution as it now is: the outcome report
- *    after recording the disposition, or Dispatch itself when it is "not now" (paused, outside
- *    the window, the wait was capped). Back to 2.
+ *    the schedule check (domain/next-step.ts) on the execution as it now is: the outcome
+ *    report after recording the disposition, or Dispatch itself when it is "not now" (paused,
+ *    outside the window, the wait was capped). Back to 2.
  * 5. Any error that survives its retries goes to Mark Failed, which records it, then Failed.
  * Cost: 3 state transitions per step attempt (Route, Wait, Dispatch) and 2 to finish (Route,
  * Done); the schedule check rides on Lambdas that run anyway instead of being a Task of its
@@ -106,8 +106,12 @@ export class OutreachStateMachine extends Construct {
       taskTimeout: Timeout.duration(props.outcomeTimeout ?? Duration.hours(24)),
       retryOnServiceExceptions: false,
     });
-    // A missing execution will not appear on a retry: fail at once.
-    dispatch.addRetry({ errors: ['ExecutionNotFoundError'], maxAttempts: 0 });
+    // A missing execution will not appear on a retry, and a stored state behind the run will
+    // not catch up: fail at once (Mark Failed records why).
+    dispatch.addRetry({
+      errors: ['ExecutionNotFoundError', 'ExecutionRegressedError'],
+      maxAttempts: 0,
+    });
     dispatch.addRetry({
       errors: transientLambdaErrors,
       interval: Duration.seconds(2),
