@@ -19,7 +19,12 @@ const LAMBDA_GB = 0.5;
 /** A guess, not a measurement: START/END/REPORT lines plus a little application log. */
 const LOG_KB_PER_INVOCATION = 1;
 
-/** US East (N. Virginia) list prices, from reference/cost-anchors.md. */
+/**
+ * US East (N. Virginia) list prices: Step Functions standard $0.025 per 1,000 transitions,
+ * Lambda $0.20 per million requests and $0.0000133334 per GB-s on arm64, DynamoDB on demand
+ * $0.625 per million WRU and $0.125 per million RRU, API Gateway REST $3.50 per million,
+ * CloudWatch Logs ingestion $0.50 per GB (https://aws.amazon.com/pricing/).
+ */
 const price = {
   transition: 0.025 / 1000,
   lambdaRequest: 0.2 / 1e6,

@@ -1,19 +1,27 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayAuthorizerResult, APIGatewayProxyResult } from 'aws-lambda';
+import {
+  authorizerEvent,
+  decodePathParameters,
+  flattenHeaders,
+  type GatewayRequest,
+  matchRoute,
+  proxyEvent,
+  type Route,
+} from './api-gateway-event.js';
+import {
+  answerClientError,
+  answerTooLarge,
+  type GatewayResponses,
+  renderGatewayError,
+  sendGatewayError,
+  trackInFlight,
+} from './api-gateway-responses.js';
 import type { LambdaRuntime } from './lambda-runtime.js';
 import type { TemplateResolver } from './template.js';
 
 /** API Gateway's own payload limit for REST APIs. */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
-
-interface Route {
-  method: string;
-  resource: string;
-  segments: string[];
-  functionId: string;
-  authorizer?: { functionId: string; header: string };
-}
 
 function functionIdOfUri(uri: string): string {
   const id = uri.split(':function:')[1]?.split('/')[0];
@@ -70,147 +78,164 @@ export function apiFromTemplate(resolver: TemplateResolver) {
   return { routes, gatewayResponses };
 }
 
-function match(routes: Route[], method: string, path: string) {
-  const segments = path.split('/').filter(Boolean);
-  let best: { route: Route; params: Record<string, string>; literals: number } | undefined;
-  for (const route of routes) {
-    if (route.method !== method || route.segments.length !== segments.length) continue;
-    const params: Record<string, string> = {};
-    let literals = 0;
-    const ok = route.segments.every((segment, i) => {
-      const actual = segments[i] as string;
-      if (segment.startsWith('{')) {
-        params[segment.slice(1, -1)] = decodeURIComponent(actual);
-        return true;
-      }
-      literals++;
-      return segment === actual;
-    });
-    // API Gateway prefers the most literal match, as here.
-    if (ok && (!best || literals > best.literals)) best = { route, params, literals };
+interface Gateway {
+  routes: Route[];
+  responses: GatewayResponses;
+  lambdas: LambdaRuntime;
+}
+
+/** A request the gateway itself refuses, named by the gateway response type that answers it. */
+class GatewayRefusal extends Error {
+  constructor(
+    readonly type: string,
+    message: string
+  ) {
+    super(message);
+    this.name = 'GatewayRefusal';
   }
-  return best;
+}
+
+/** The body, or undefined once it passes `limit`; the rest is left for the 413 to drain. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off('data', onData).off('end', onEnd).off('error', reject).off('close', onClose);
+      resolve(undefined);
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks));
+    // After 'end' this is a no-op; before it, the client went away mid-body.
+    const onClose = () => reject(new Error('Request closed before its body ended'));
+    req.on('data', onData).once('end', onEnd).once('error', reject).once('close', onClose);
+  });
+}
+
+function requestUrl(req: IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    throw new GatewayRefusal('BAD_REQUEST_PARAMETERS', 'Malformed request URL');
+  }
+}
+
+/** The route and its decoded path parameters; both checks come before the key is looked at. */
+function routeOf(routes: Route[], request: GatewayRequest) {
+  const matched = matchRoute(routes, request.method, request.url.pathname);
+  if (!matched)
+    throw new GatewayRefusal('MISSING_AUTHENTICATION_TOKEN', 'Missing Authentication Token');
+  const params = decodePathParameters(matched.params);
+  if (!params)
+    throw new GatewayRefusal('BAD_REQUEST_PARAMETERS', 'Path is not valid percent-encoded UTF-8');
+  return { route: matched.route, params };
+}
+
+/** Runs the route's REQUEST authorizer; resolves with the context the integration receives. */
+async function authorize(
+  lambdas: LambdaRuntime,
+  request: GatewayRequest,
+  route: Route,
+  params: Record<string, string>
+): Promise<Record<string, unknown> | undefined> {
+  const authorizer = route.authorizer;
+  if (!authorizer) return undefined;
+  if (!request.headers[authorizer.header]) throw new GatewayRefusal('UNAUTHORIZED', 'Unauthorized');
+  let result: APIGatewayAuthorizerResult;
+  let allowed: boolean;
+  try {
+    const event = authorizerEvent(request, route, params);
+    result = (await lambdas.invoke(authorizer.functionId, event)) as APIGatewayAuthorizerResult;
+    allowed = result.policyDocument.Statement.some((statement) => statement.Effect === 'Allow');
+  } catch (error) {
+    if ((error as Error).message === 'Unauthorized')
+      throw new GatewayRefusal('UNAUTHORIZED', 'Unauthorized');
+    throw new GatewayRefusal('AUTHORIZER_FAILURE', 'Authorizer failed');
+  }
+  if (!allowed)
+    throw new GatewayRefusal('ACCESS_DENIED', 'User is not authorized to access this resource');
+  return { ...result.context, principalId: result.principalId };
+}
+
+async function handle(gateway: Gateway, req: IncomingMessage, res: ServerResponse) {
+  const body = await readBody(req, MAX_REQUEST_BYTES);
+  if (!body) {
+    const answer = renderGatewayError(gateway.responses, 'REQUEST_TOO_LARGE', 'Request Too Long');
+    return answerTooLarge(req, res, answer);
+  }
+  const request: GatewayRequest = {
+    method: req.method ?? 'GET',
+    url: requestUrl(req),
+    headers: flattenHeaders(req.headers),
+    sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+    body: body.length > 0 ? body.toString('utf8') : null,
+  };
+  const { route, params } = routeOf(gateway.routes, request);
+  const authorizer = await authorize(gateway.lambdas, request, route, params);
+  const event = proxyEvent(request, route, params, authorizer);
+  const result = (await gateway.lambdas.invoke(route.functionId, event)) as APIGatewayProxyResult;
+  res.writeHead(result.statusCode, { ...(result.headers as Record<string, string>) });
+  res.end(result.body);
+}
+
+function answerFailure(res: ServerResponse, responses: GatewayResponses, error: unknown): void {
+  // Too late for an envelope: cutting the connection shows the client the answer is broken.
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const refusal =
+    error instanceof GatewayRefusal
+      ? error
+      : new GatewayRefusal('DEFAULT_5XX', 'Internal server error');
+  sendGatewayError(res, renderGatewayError(responses, refusal.type, refusal.message));
+}
+
+export interface ApiGateway {
+  url: string;
+  server: Server;
+  /** Starts answering; requests that arrived before wait until then. */
+  open(): void;
 }
 
 /**
  * API Gateway (REST, Lambda proxy) on loopback: the template's routes, its REQUEST authorizer
  * and its gateway responses, so bad keys, unknown routes and huge bodies answer as on AWS.
+ * The port is bound at once but requests are held until `open()`.
  */
 export async function startApiGateway(
   resolver: TemplateResolver,
   lambdas: LambdaRuntime,
   port: number
-): Promise<{ url: string; server: Server }> {
-  const { routes, gatewayResponses } = apiFromTemplate(resolver);
-
-  const gatewayError = (res: ServerResponse, type: string, message: string) => {
-    const response =
-      gatewayResponses.get(type) ??
-      gatewayResponses.get(type.startsWith('DEFAULT_5') ? 'DEFAULT_5XX' : 'DEFAULT_4XX');
-    const status = response?.status ?? 500;
-    const body = (response?.template ?? '{"message":$context.error.messageString}').replaceAll(
-      '$context.error.messageString',
-      JSON.stringify(message)
-    );
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(body);
-  };
-
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_REQUEST_BYTES)
-        return gatewayError(res, 'REQUEST_TOO_LARGE', 'Request Too Long');
-      chunks.push(chunk as Buffer);
-    }
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const method = req.method ?? 'GET';
-    const found = match(routes, method, url.pathname);
-    if (!found)
-      return gatewayError(res, 'MISSING_AUTHENTICATION_TOKEN', 'Missing Authentication Token');
-    const headers = Object.fromEntries(
-      Object.entries(req.headers).map(([name, value]) => [
-        name,
-        Array.isArray(value) ? value.join(',') : (value ?? ''),
-      ])
-    );
-    const stage = 'prod';
-    const methodArn = `arn:aws:execute-api:local-1:000000000000:local/${stage}/${method}${found.route.resource}`;
-    let authorizerContext: Record<string, unknown> | undefined;
-    if (found.route.authorizer) {
-      if (!headers[found.route.authorizer.header])
-        return gatewayError(res, 'UNAUTHORIZED', 'Unauthorized');
-      try {
-        const result = (await lambdas.invoke(found.route.authorizer.functionId, {
-          type: 'REQUEST',
-          methodArn,
-          resource: found.route.resource,
-          path: url.pathname,
-          httpMethod: method,
-          headers,
-          queryStringParameters: Object.fromEntries(url.searchParams),
-          pathParameters: found.params,
-        })) as APIGatewayAuthorizerResult;
-        const allowed = result.policyDocument.Statement.some(
-          (statement) => statement.Effect === 'Allow'
-        );
-        if (!allowed)
-          return gatewayError(
-            res,
-            'ACCESS_DENIED',
-            'User is not authorized to access this resource'
-          );
-        authorizerContext = { ...result.context, principalId: result.principalId };
-      } catch (error) {
-        if ((error as Error).message === 'Unauthorized')
-          return gatewayError(res, 'UNAUTHORIZED', 'Unauthorized');
-        return gatewayError(res, 'AUTHORIZER_FAILURE', 'Authorizer failed');
-      }
-    }
-    const query = url.searchParams.size > 0 ? Object.fromEntries(url.searchParams) : null;
-    const body = chunks.length > 0 ? Buffer.concat(chunks).toString('utf8') : null;
-    const event = {
-      resource: found.route.resource,
-      path: url.pathname,
-      httpMethod: method,
-      headers,
-      multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-      queryStringParameters: query,
-      multiValueQueryStringParameters:
-        query &&
-        Object.fromEntries(
-          [...url.searchParams.keys()].map((k) => [k, url.searchParams.getAll(k)])
-        ),
-      pathParameters: Object.keys(found.params).length > 0 ? found.params : null,
-      stageVariables: null,
-      requestContext: {
-        resourcePath: found.route.resource,
-        httpMethod: method,
-        path: `/${stage}${url.pathname}`,
-        stage,
-        requestId: randomUUID(),
-        authorizer: authorizerContext,
-        identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1' },
-      },
-      body,
-      isBase64Encoded: false,
-    };
-    try {
-      const result = (await lambdas.invoke(found.route.functionId, event)) as APIGatewayProxyResult;
-      res.writeHead(result.statusCode, { ...(result.headers as Record<string, string>) });
-      res.end(result.body);
-    } catch {
-      return gatewayError(res, 'DEFAULT_5XX', 'Internal server error');
-    }
-  };
-
-  const server = createServer((req, res) => {
-    handle(req, res).catch(() => gatewayError(res, 'DEFAULT_5XX', 'Internal server error'));
+): Promise<ApiGateway> {
+  const { routes, gatewayResponses: responses } = apiFromTemplate(resolver);
+  const gateway: Gateway = { routes, responses, lambdas };
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const server = createServer((req, res) => {
+    opened
+      .then(() => handle(gateway, req, res))
+      .catch((error: unknown) => answerFailure(res, responses, error));
+  });
+  const busy = trackInFlight(server);
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) =>
+    answerClientError(error, socket, busy(socket))
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const address = server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
-  return { url: `http://127.0.0.1:${boundPort}`, server };
+  return { url: `http://127.0.0.1:${boundPort}`, server, open };
 }

@@ -28,7 +28,7 @@ if (values.table) {
   const { acquireDataDir } = await import('./data-dir.js');
   const { startDynamo } = await import('./dynamo.js');
   const { synthesizeTemplates, TemplateResolver } = await import('./template.js');
-  const { CHECKPOINT_TABLE } = await import('./step-functions-engine.js');
+  const { CHECKPOINT_TABLE } = await import('./checkpoints.js');
   const dataDir = process.env.DATA_DIR ?? '.data';
   const release = acquireDataDir(dataDir);
   const resolver = new TemplateResolver(synthesizeTemplates({}));

@@ -17,7 +17,7 @@ export interface LocalStateMachine {
   checkpointStates: Set<string>;
 }
 
-// The longest timer Node can arm; longer ones fire at once (local-emulation.md §3.1).
+// The longest timer Node can arm (2^31 − 1 ms, about 24.8 days); a longer one fires at once.
 const MAX_TIMER_SECONDS = 2_073_600;
 
 function functionIdOf(parameters: Record<string, unknown> | undefined): string {

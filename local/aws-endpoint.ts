@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AwsApiError, type StepFunctionsEngine } from './step-functions-engine.js';
+import { AwsApiError } from './aws-api-error.js';
+import type { StepFunctionsEngine } from './step-functions-engine.js';
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];

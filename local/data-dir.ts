@@ -12,7 +12,7 @@ function isAlive(pid: number): boolean {
 
 /**
  * One process owns a data folder: a second dynalite on the same LevelDB would crash with an
- * obscure "Database is not open" (local-emulation.md §4). A stale lock from a killed process
+ * obscure "Database is not open" (LevelDB allows one opener). A stale lock from a killed process
  * is taken over. Returns the release function.
  */
 export function acquireDataDir(dataDir: string): () => void {

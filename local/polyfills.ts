@@ -1,6 +1,6 @@
 /**
  * aws-local-stepfunctions calls Promise.withResolvers (Node 22+). On Node 20 every Task state
- * would fail without it (reference/local-emulation.md §3.1). Loaded before anything else.
+ * would fail without it ("Promise.withResolvers is not a function"). Loaded before anything else.
  */
 type WithResolvers = <T>() => {
   promise: Promise<T>;

@@ -11,11 +11,13 @@ import {
 import { startApiGateway } from './api-gateway.js';
 import { localStateMachines } from './asl.js';
 import { startStepFunctionsEndpoint } from './aws-endpoint.js';
+import { CHECKPOINT_TABLE } from './checkpoints.js';
 import { acquireDataDir } from './data-dir.js';
 import { startDynamo } from './dynamo.js';
 import { LambdaRuntime } from './lambda-runtime.js';
 import { ScaledClock } from './scaled-clock.js';
-import { CHECKPOINT_TABLE, StepFunctionsEngine } from './step-functions-engine.js';
+import { ScheduledRules, scheduledTargets } from './scheduled-rules.js';
+import { StepFunctionsEngine } from './step-functions-engine.js';
 import { localFunctions, synthesizeTemplates, TemplateResolver } from './template.js';
 
 export interface LocalRuntimeOptions {
@@ -92,6 +94,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     resetClients();
     await lambdas.load();
 
+    // Bind the port before the development key and the resumed runs, but hold every request
+    // until both are in place. The bound URL is needed first: with PORT=0 only binding tells
+    // it, and resumed runs may dispatch a webhook whose callback URL is PUBLIC_API_URL; freeing
+    // the port and binding again later would let another process take it in between. Holding,
+    // rather than answering early, means a client that fires as soon as the port opens waits a
+    // moment instead of getting a 401 for a key that is not stored yet.
     const gateway = await startApiGateway(resolver, lambdas, options.port);
     process.env.PUBLIC_API_URL ??= gateway.url;
     const organizationId = await ensureOrganization('development', new Date());
@@ -100,6 +108,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
     clock.start();
     const resumed = await engine.resumeAll();
+    // Scheduled rules (the pending-start sweep): once now with no grace period, since no create
+    // of an earlier process can still be in flight, then on their schedule.
+    const rules = new ScheduledRules(scheduledTargets(resolver), lambdas, clock.scale);
+    await rules.runOnce({ graceSeconds: 0 });
+    rules.start();
+    gateway.open();
     return {
       url: gateway.url,
       apiKey,
@@ -108,6 +122,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       engine,
       lambdas,
       async stop() {
+        rules.stop();
         await closeServer(gateway.server);
         await engine.shutdown();
         clock.stop();

@@ -1,49 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  ScanCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { StateMachine } from 'aws-local-stepfunctions';
-import { type LocalStateMachine, TASK_TOKEN_SENTINEL } from './asl.js';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { LocalStateMachine, LocalTask } from './asl.js';
+import { AwsApiError } from './aws-api-error.js';
+import { type Checkpoint, CheckpointStore } from './checkpoints.js';
 import type { LambdaRuntime } from './lambda-runtime.js';
 import type { ScaledClock } from './scaled-clock.js';
-
-type JSONValue = Parameters<StateMachine['run']>[0];
-
-export const CHECKPOINT_TABLE = 'LocalStepFunctionsExecutions';
-
-/** An error the SDK client sees with its AWS name (awsJson `__type`). */
-export class AwsApiError extends Error {
-  constructor(name: string, message: string) {
-    super(message);
-    this.name = name;
-  }
-}
-
-type Status = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
-
-interface Checkpoint {
-  pk: string;
-  stateMachineArn: string;
-  name: string;
-  status: Status;
-  /** The state to start from when resuming, and that state's raw input. */
-  state: string;
-  input: string;
-  startDate: number;
-  stopDate?: number;
-  error?: string;
-  cause?: string;
-  output?: string;
-}
-
-interface Pending {
-  executionArn: string;
-  resolve: (value: JSONValue) => void;
-  reject: (error: Error) => void;
-}
+import {
+  type Execution,
+  type Outcome,
+  outcomeOf,
+  runFrom,
+  type TaskHandler,
+} from './state-machine-run.js';
+import { type JSONValue, TaskTokens } from './task-tokens.js';
 
 interface Running {
   abort: () => void;
@@ -61,9 +30,10 @@ interface Running {
  */
 export class StepFunctionsEngine {
   private readonly machines = new Map<string, LocalStateMachine>();
-  private readonly pending = new Map<string, Pending>();
   private readonly running = new Map<string, Running>();
   private readonly settled = new Set<Promise<unknown>>();
+  private readonly checkpoints: CheckpointStore;
+  private readonly tokens = new TaskTokens();
   private shuttingDown = false;
   /** For the benchmark: state transitions (state entries, as Step Functions bills them). */
   readonly stats = { stateTransitions: 0, byState: new Map<string, number>() };
@@ -71,10 +41,11 @@ export class StepFunctionsEngine {
   constructor(
     machines: LocalStateMachine[],
     private readonly lambdas: LambdaRuntime,
-    private readonly db: DynamoDBDocumentClient,
+    db: DynamoDBDocumentClient,
     private readonly clock: ScaledClock
   ) {
     for (const machine of machines) this.machines.set(machine.arn, machine);
+    this.checkpoints = new CheckpointStore(db);
   }
 
   /** Executions running in this process right now. */
@@ -108,20 +79,8 @@ export class StepFunctionsEngine {
       input,
       startDate: Date.now(),
     };
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: CHECKPOINT_TABLE,
-          Item: checkpoint,
-          ConditionExpression: 'attribute_not_exists(pk)',
-        })
-      );
-    } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') {
-        throw new AwsApiError('ExecutionAlreadyExists', `Execution ${executionArn} already exists`);
-      }
-      throw error;
-    }
+    if (!(await this.checkpoints.create(checkpoint)))
+      throw new AwsApiError('ExecutionAlreadyExists', `Execution ${executionArn} already exists`);
     this.launch(machine, checkpoint);
     return { executionArn, startDate: checkpoint.startDate };
   }
@@ -129,161 +88,113 @@ export class StepFunctionsEngine {
   /** Restarts every execution that was running when the process last stopped. */
   async resumeAll(): Promise<number> {
     let count = 0;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new ScanCommand({ TableName: CHECKPOINT_TABLE, ExclusiveStartKey: startKey })
-      );
-      for (const item of (page.Items ?? []) as Checkpoint[]) {
-        const machine = this.machines.get(item.stateMachineArn);
-        if (item.status !== 'RUNNING' || !machine || !machine.definition.States[item.state])
-          continue;
-        this.launch(machine, item);
-        count++;
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    for await (const item of this.checkpoints.all()) {
+      const machine = this.machines.get(item.stateMachineArn);
+      if (item.status !== 'RUNNING' || !machine || !machine.definition.States[item.state]) continue;
+      this.launch(machine, item);
+      count++;
+    }
     return count;
   }
 
   private launch(machine: LocalStateMachine, checkpoint: Checkpoint): void {
-    const executionArn = checkpoint.pk;
-    const aborts = new AbortController();
-    const run: Running = { abort: () => undefined, tokens: new Set(), aborts };
-    this.running.set(executionArn, run);
-    const handlers: Record<string, (input: JSONValue) => Promise<JSONValue>> = {};
-    for (const [stateName, task] of machine.tasks) {
-      handlers[stateName] = async (input) => {
-        const parameters = input as Record<string, any>;
-        if (task.kind === 'sleep') {
-          await this.clock.sleepUntil(new Date(parameters.until).getTime(), aborts.signal);
-          return {};
-        }
-        if (task.kind === 'invoke') {
-          const payload = await this.lambdas.invoke(task.functionId, parameters.Payload);
-          return {
-            StatusCode: 200,
-            ExecutedVersion: '$LATEST',
-            Payload: (payload ?? null) as JSONValue,
-          };
-        }
-        return this.callback(executionArn, run, task.functionId, parameters.Payload);
-      };
-    }
-    const stateMachine = new StateMachine(
-      { ...machine.definition, StartAt: checkpoint.state },
-      { validationOptions: { noValidate: true } }
-    );
-    const execution = stateMachine.run(JSON.parse(checkpoint.input) as JSONValue, {
-      overrides: { taskResourceLocalHandlers: handlers },
-      context: {
-        Task: { Token: TASK_TOKEN_SENTINEL },
-        Execution: {
-          Id: executionArn,
-          Name: checkpoint.name,
-          Input: JSON.parse(checkpoint.input),
-          StartTime: new Date(checkpoint.startDate).toISOString(),
-        },
-      },
-      noThrowOnAbort: true,
-    });
+    const run: Running = {
+      abort: () => undefined,
+      tokens: new Set(),
+      aborts: new AbortController(),
+    };
+    this.running.set(checkpoint.pk, run);
+    const execution = runFrom(machine, checkpoint, this.taskHandlers(machine, run));
     run.abort = execution.abort;
-
-    const drained = (async () => {
-      for await (const event of execution.eventLogs) {
-        if (event.type !== 'StateEntered') continue;
-        this.stats.stateTransitions++;
-        const name = event.state.name;
-        this.stats.byState.set(name, (this.stats.byState.get(name) ?? 0) + 1);
-        if (
-          !machine.checkpointStates.has(event.state.name) ||
-          this.shuttingDown ||
-          aborts.signal.aborted
-        )
-          continue;
-        await this.save({
-          ...checkpoint,
-          state: event.state.name,
-          input: JSON.stringify(event.state.input),
-        });
-      }
-    })();
-    const finished = execution.result.then(
-      (output) =>
-        output === null && aborts.signal.aborted
-          ? { status: 'ABORTED' as const }
-          : { status: 'SUCCEEDED' as const, output: JSON.stringify(output) },
-      (error: Error & { cause?: any }) => ({
-        status: 'FAILED' as const,
-        error: String(error.cause?.name ?? error.name),
-        cause: String(error.cause?.message ?? error.message),
-      })
-    );
-    const done = Promise.all([drained.catch(() => undefined), finished]).then(
-      async ([, outcome]) => {
-        this.running.delete(executionArn);
-        for (const token of run.tokens)
-          this.pending.get(token)?.reject(new AwsApiError('ExecutionEnded', 'Execution ended'));
-        if (this.shuttingDown) return;
-        const current = await this.get(executionArn);
-        if (current?.status !== 'RUNNING') return; // StopExecution already recorded ABORTED
-        await this.save({ ...(current ?? checkpoint), ...outcome, stopDate: Date.now() });
-      }
+    const drained = this.drain(machine, checkpoint, execution.eventLogs, run.aborts.signal);
+    const finished = outcomeOf(execution.result, run.aborts.signal);
+    const done = Promise.all([drained.catch(() => undefined), finished]).then(([, outcome]) =>
+      this.settle(checkpoint, run, outcome)
     );
     this.settled.add(done);
-    done.finally(() => this.settled.delete(done));
+    // Recording the end can fail (the store is closing); that must not crash the process.
+    done
+      .catch((error) => console.error('local engine: could not record an execution end', error))
+      .finally(() => this.settled.delete(done));
   }
 
-  private callback(
-    executionArn: string,
-    run: Running,
-    functionId: string,
-    payload: Record<string, unknown>
-  ): Promise<JSONValue> {
-    const token = `${randomUUID()}${randomUUID()}`;
-    const withToken = Object.fromEntries(
-      Object.entries(payload).map(([key, value]) => [
-        key,
-        value === TASK_TOKEN_SENTINEL ? token : value,
-      ])
+  private taskHandlers(machine: LocalStateMachine, run: Running): Record<string, TaskHandler> {
+    const handlers: Record<string, TaskHandler> = {};
+    for (const [stateName, task] of machine.tasks)
+      handlers[stateName] = (input) => this.runTask(task, input, run);
+    return handlers;
+  }
+
+  /** A Task state's work; `input` is its Parameters: a sleep's deadline or a Lambda payload. */
+  private async runTask(task: LocalTask, input: JSONValue, run: Running): Promise<JSONValue> {
+    if (task.kind === 'sleep') {
+      const { until } = input as { until: string };
+      await this.clock.sleepUntil(new Date(until).getTime(), run.aborts.signal);
+      return {};
+    }
+    const { Payload } = input as { Payload: Record<string, unknown> };
+    if (task.kind === 'invoke') {
+      const payload = await this.lambdas.invoke(task.functionId, Payload);
+      return {
+        StatusCode: 200,
+        ExecutedVersion: '$LATEST',
+        Payload: (payload ?? null) as JSONValue,
+      };
+    }
+    return this.tokens.wait(run.tokens, Payload, (payload) =>
+      this.lambdas.invoke(task.functionId, payload)
     );
-    const result = new Promise<JSONValue>((resolve, reject) => {
-      this.pending.set(token, { executionArn, resolve, reject });
-    });
-    run.tokens.add(token);
-    const cleanup = () => {
-      this.pending.delete(token);
-      run.tokens.delete(token);
-    };
-    result.then(cleanup, cleanup);
-    // The handler's own failure fails the task, as Lambda's would; its result is ignored.
-    this.lambdas
-      .invoke(functionId, withToken)
-      .catch((error: Error) => this.pending.get(token)?.reject(error));
-    return result;
+  }
+
+  /**
+   * Reads the run's event log to its end (the library buffers it without bound otherwise):
+   * counts state entries and checkpoints the entry of every wait and callback state.
+   */
+  private async drain(
+    machine: LocalStateMachine,
+    checkpoint: Checkpoint,
+    events: Execution['eventLogs'],
+    aborted: AbortSignal
+  ): Promise<void> {
+    for await (const event of events) {
+      if (event.type !== 'StateEntered') continue;
+      const name = event.state.name;
+      this.stats.stateTransitions++;
+      this.stats.byState.set(name, (this.stats.byState.get(name) ?? 0) + 1);
+      if (!machine.checkpointStates.has(name) || this.shuttingDown || aborted.aborted) continue;
+      await this.checkpoints.save({
+        ...checkpoint,
+        state: name,
+        input: JSON.stringify(event.state.input),
+      });
+    }
+  }
+
+  /** Records how the run ended, unless the process is stopping (the next boot resumes it). */
+  private async settle(checkpoint: Checkpoint, run: Running, outcome: Outcome): Promise<void> {
+    this.running.delete(checkpoint.pk);
+    this.tokens.endAll(run.tokens);
+    if (this.shuttingDown) return;
+    const current = await this.checkpoints.get(checkpoint.pk);
+    if (current?.status !== 'RUNNING') return; // StopExecution already recorded ABORTED
+    await this.checkpoints.save({ ...current, ...outcome, stopDate: Date.now() });
   }
 
   sendTaskSuccess(token: string, output: string): void {
-    const pending = this.pending.get(token);
-    if (!pending) throw new AwsApiError('TaskTimedOut', 'Task Timed Out: the token is not waiting');
-    pending.resolve(JSON.parse(output) as JSONValue);
+    this.tokens.succeed(token, output);
   }
 
   sendTaskFailure(token: string, error: string | undefined, cause: string | undefined): void {
-    const pending = this.pending.get(token);
-    if (!pending) throw new AwsApiError('TaskTimedOut', 'Task Timed Out: the token is not waiting');
-    const failure = new Error(cause ?? '');
-    failure.name = error ?? 'States.TaskFailed';
-    pending.reject(failure);
+    this.tokens.fail(token, error, cause);
   }
 
   async stopExecution(executionArn: string, error?: string, cause?: string): Promise<number> {
-    const current = await this.get(executionArn);
+    const current = await this.checkpoints.get(executionArn);
     if (!current)
       throw new AwsApiError('ExecutionDoesNotExist', `Execution ${executionArn} does not exist`);
     const stopDate = Date.now();
     if (current.status === 'RUNNING') {
-      await this.save({ ...current, status: 'ABORTED', stopDate, error, cause });
+      await this.checkpoints.save({ ...current, status: 'ABORTED', stopDate, error, cause });
       const run = this.running.get(executionArn);
       run?.aborts.abort();
       run?.abort();
@@ -292,7 +203,7 @@ export class StepFunctionsEngine {
   }
 
   async describeExecution(executionArn: string): Promise<Checkpoint> {
-    const current = await this.get(executionArn);
+    const current = await this.checkpoints.get(executionArn);
     if (!current)
       throw new AwsApiError('ExecutionDoesNotExist', `Execution ${executionArn} does not exist`);
     return current;
@@ -306,20 +217,5 @@ export class StepFunctionsEngine {
       run.abort();
     }
     await Promise.allSettled([...this.settled]);
-  }
-
-  private async get(executionArn: string): Promise<Checkpoint | undefined> {
-    const { Item } = await this.db.send(
-      new GetCommand({
-        TableName: CHECKPOINT_TABLE,
-        Key: { pk: executionArn },
-        ConsistentRead: true,
-      })
-    );
-    return Item as Checkpoint | undefined;
-  }
-
-  private async save(checkpoint: Checkpoint): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: CHECKPOINT_TABLE, Item: checkpoint }));
   }
 }

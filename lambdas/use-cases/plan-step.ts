@@ -22,8 +22,12 @@ export function assertProgress(execution: Execution, stepIndex: number): void {
     stepIndex,
     ...Object.values(execution.attempts).map((attempt) => attempt.stepIndex)
   );
-  if (furthest <= execution.stepIndex) return;
-  const detail = `stored at step ${execution.stepIndex}, but step ${furthest} was already reached`;
+  // A run is CREATED only until its first claim, which precedes every attempt item.
+  const unclaimed = execution.status === 'CREATED' && Object.keys(execution.attempts).length > 0;
+  if (furthest <= execution.stepIndex && !unclaimed) return;
+  const detail = unclaimed
+    ? 'stored as CREATED, but a step was already claimed'
+    : `stored at step ${execution.stepIndex}, but step ${furthest} was already reached`;
   logger.error('execution record regressed', {
     executionId: execution.id,
     storedStepIndex: execution.stepIndex,

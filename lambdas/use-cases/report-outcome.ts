@@ -96,8 +96,25 @@ export async function settleOutcome(
       now
     );
     if (!advanced) continue; // changed since the read (a pause, a cancel, a racing report)
-    const stored = { ...after, version: execution.version + 1 };
-    if (next.noWindow) await markFailed(stored, next.noWindow, now);
+    const stored: Execution = {
+      ...after,
+      version: execution.version + 1,
+      ...(!effect.finished && {
+        nextRunAt: next.schedule?.nextRunAt ?? null,
+        schedule: next.schedule,
+      }),
+    };
+    if (next.noWindow && (await markFailed(stored, next.noWindow, now))) {
+      const failed: Execution = {
+        ...stored,
+        status: 'FAILED',
+        error: next.noWindow,
+        completedAt: now.toISOString(),
+        nextRunAt: null,
+        version: stored.version + 1,
+      };
+      return { execution: failed, plan: next.plan };
+    }
     return { execution: stored, plan: next.plan };
   }
   throw new ConcurrentUpdateError(`Outcome of ${executionId} attempt ${key}`);

@@ -118,7 +118,7 @@ export class OutreachStateMachine extends Construct {
       maxAttempts: 6,
       backoffRate: 2,
     });
-    // A retried Dispatch finds its attempt claimed and never contacts again (run-steps.ts).
+    // A retried Dispatch finds its attempt claimed and never contacts again (use-cases/dispatch-step.ts).
     dispatch.addRetry({
       errors: ['States.TaskFailed'],
       interval: Duration.seconds(5),

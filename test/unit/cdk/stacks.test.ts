@@ -147,7 +147,7 @@ describe('OutreachService', () => {
   });
 
   it('costs 3 transitions per step attempt and 2 to finish', async () => {
-    // The 365-day machine timeout overflows the library's setTimeout (local-emulation.md).
+    // The 365-day machine timeout overflows the library's setTimeout (2^31 − 1 ms at most).
     const { TimeoutSeconds: _year, ...definition } = stateMachineDefinition();
     const past = '2020-01-01T00:00:00.000Z';
     const dispatchedSteps: number[] = [];
