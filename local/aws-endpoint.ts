@@ -17,6 +17,61 @@ function send(res: ServerResponse, status: number, body: unknown, errorType?: st
   res.end(JSON.stringify(body));
 }
 
+type Operation = (engine: StepFunctionsEngine, p: any) => Promise<unknown> | unknown;
+
+/** The operations the app calls, in the shapes the SDK expects (dates in epoch seconds). */
+const operations: Record<string, Operation> = {
+  async StartExecution(engine, p) {
+    const started = await engine.startExecution(p.stateMachineArn, p.name, p.input ?? '{}');
+    return { executionArn: started.executionArn, startDate: started.startDate / 1000 };
+  },
+  SendTaskSuccess(engine, p) {
+    engine.sendTaskSuccess(p.taskToken, p.output);
+    return {};
+  },
+  SendTaskFailure(engine, p) {
+    engine.sendTaskFailure(p.taskToken, p.error, p.cause);
+    return {};
+  },
+  SendTaskHeartbeat: () => ({}),
+  async StopExecution(engine, p) {
+    return { stopDate: (await engine.stopExecution(p.executionArn, p.error, p.cause)) / 1000 };
+  },
+  async DescribeExecution(engine, p) {
+    const execution = await engine.describeExecution(p.executionArn);
+    return {
+      executionArn: execution.pk,
+      stateMachineArn: execution.stateMachineArn,
+      name: execution.name,
+      status: execution.status,
+      startDate: execution.startDate / 1000,
+      ...(execution.stopDate && { stopDate: execution.stopDate / 1000 }),
+      input: execution.input,
+      ...(execution.output && { output: execution.output }),
+      ...(execution.error && { error: execution.error, cause: execution.cause }),
+    };
+  },
+};
+
+async function answer(engine: StepFunctionsEngine, req: IncomingMessage, res: ServerResponse) {
+  const name = String(req.headers['x-amz-target'] ?? '').replace('AWSStepFunctions.', '');
+  const operation = operations[name];
+  if (!operation) {
+    const message = `${name} is not emulated locally`;
+    const type = 'UnknownOperationException';
+    return send(res, 400, { __type: type, message }, type);
+  }
+  try {
+    const p = JSON.parse((await readBody(req)) || '{}');
+    return send(res, 200, await operation(engine, p));
+  } catch (error) {
+    if (error instanceof AwsApiError)
+      return send(res, 400, { __type: error.name, message: error.message }, error.name);
+    const message = (error as Error).message;
+    return send(res, 500, { __type: 'InternalFailure', message }, 'InternalFailure');
+  }
+}
+
 /**
  * The Step Functions API on loopback (awsJson1_0), for the unchanged SDK client behind
  * SFN_ENDPOINT. Only the operations the app uses; errors carry their AWS names.
@@ -24,66 +79,7 @@ function send(res: ServerResponse, status: number, body: unknown, errorType?: st
 export async function startStepFunctionsEndpoint(
   engine: StepFunctionsEngine
 ): Promise<{ url: string; server: Server }> {
-  const server = createServer(async (req, res) => {
-    const operation = String(req.headers['x-amz-target'] ?? '').replace('AWSStepFunctions.', '');
-    try {
-      const p = JSON.parse((await readBody(req)) || '{}');
-      switch (operation) {
-        case 'StartExecution': {
-          const started = await engine.startExecution(p.stateMachineArn, p.name, p.input ?? '{}');
-          return send(res, 200, {
-            executionArn: started.executionArn,
-            startDate: started.startDate / 1000,
-          });
-        }
-        case 'SendTaskSuccess':
-          engine.sendTaskSuccess(p.taskToken, p.output);
-          return send(res, 200, {});
-        case 'SendTaskFailure':
-          engine.sendTaskFailure(p.taskToken, p.error, p.cause);
-          return send(res, 200, {});
-        case 'SendTaskHeartbeat':
-          return send(res, 200, {});
-        case 'StopExecution':
-          return send(res, 200, {
-            stopDate: (await engine.stopExecution(p.executionArn, p.error, p.cause)) / 1000,
-          });
-        case 'DescribeExecution': {
-          const execution = await engine.describeExecution(p.executionArn);
-          return send(res, 200, {
-            executionArn: execution.pk,
-            stateMachineArn: execution.stateMachineArn,
-            name: execution.name,
-            status: execution.status,
-            startDate: execution.startDate / 1000,
-            ...(execution.stopDate && { stopDate: execution.stopDate / 1000 }),
-            input: execution.input,
-            ...(execution.output && { output: execution.output }),
-            ...(execution.error && { error: execution.error, cause: execution.cause }),
-          });
-        }
-        default:
-          return send(
-            res,
-            400,
-            {
-              __type: 'UnknownOperationException',
-              message: `${operation} is not emulated locally`,
-            },
-            'UnknownOperationException'
-          );
-      }
-    } catch (error) {
-      if (error instanceof AwsApiError)
-        return send(res, 400, { __type: error.name, message: error.message }, error.name);
-      return send(
-        res,
-        500,
-        { __type: 'InternalFailure', message: (error as Error).message },
-        'InternalFailure'
-      );
-    }
-  });
+  const server = createServer((req, res) => void answer(engine, req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }

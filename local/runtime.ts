@@ -8,6 +8,7 @@ import {
   generateApiKey,
   storeApiKey,
 } from '../lambdas/adapters/organization-repository.js';
+import { config } from '../lambdas/shared/config.js';
 import { startApiGateway } from './api-gateway.js';
 import { localStateMachines } from './asl.js';
 import { startStepFunctionsEndpoint } from './aws-endpoint.js';
@@ -51,47 +52,71 @@ function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
+interface Services {
+  resolver: TemplateResolver;
+  lambdas: LambdaRuntime;
+  dynamo: Awaited<ReturnType<typeof startDynamo>>;
+  clock: ScaledClock;
+  engine: StepFunctionsEngine;
+  sfn: Awaited<ReturnType<typeof startStepFunctionsEndpoint>>;
+}
+
+/** The template's tables, functions and state machines, served on loopback. */
+async function startServices(options: LocalRuntimeOptions): Promise<Services> {
+  const templates = synthesizeTemplates({
+    channel: options.channel ?? 'simulator',
+    agentWebhookUrl: options.agentWebhookUrl,
+  });
+  const resolver = new TemplateResolver(templates);
+  const lambdas = new LambdaRuntime(localFunctions(resolver));
+  const dynamo = await startDynamo(resolver, options.dataDir && join(options.dataDir, 'dynamodb'), [
+    CHECKPOINT_TABLE,
+  ]);
+  const clock = new ScaledClock(options.timeScale ?? 1);
+  const engine = new StepFunctionsEngine(
+    localStateMachines(resolver),
+    lambdas,
+    dynamo.client,
+    clock
+  );
+  const sfn = await startStepFunctionsEndpoint(engine);
+  return { resolver, lambdas, dynamo, clock, engine, sfn };
+}
+
+/**
+ * The functions' environment: the template's variables, the loopback endpoints (the only switch
+ * between AWS and local) and the caller's overrides, then validated: a bad value stops the boot
+ * with a message naming the variable, as a cold start would on AWS.
+ */
+function configureEnvironment(options: LocalRuntimeOptions, services: Services): void {
+  Object.assign(process.env, services.lambdas.environment(), {
+    DYNAMODB_ENDPOINT: services.dynamo.endpoint,
+    SFN_ENDPOINT: services.sfn.url,
+    AWS_REGION: 'local-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    ...(options.dataDir && {
+      SIMULATOR_LEDGER_FILE: join(options.dataDir, 'simulator-contacts.jsonl'),
+    }),
+    ...options.environment,
+  });
+  config();
+  resetClients();
+}
+
 /**
  * Boots the product on one machine: synthesizes the CDK app in-process, then serves the same
  * template's tables (dynalite), functions (the handler sources), state machine
- * (aws-local-stepfunctions) and REST API, with the real SDK clients pointed at loopback.
+ * (aws-local-stepfunctions), scheduled rules and REST API, with the real SDK clients pointed at
+ * loopback.
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const release = options.dataDir ? acquireDataDir(options.dataDir) : () => undefined;
   try {
-    const templates = synthesizeTemplates({
-      channel: options.channel ?? 'simulator',
-      agentWebhookUrl: options.agentWebhookUrl,
-    });
-    const resolver = new TemplateResolver(templates);
-    const lambdas = new LambdaRuntime(localFunctions(resolver));
-    const dynamo = await startDynamo(
-      resolver,
-      options.dataDir && join(options.dataDir, 'dynamodb'),
-      [CHECKPOINT_TABLE]
-    );
-    const clock = new ScaledClock(options.timeScale ?? 1);
-    const engine = new StepFunctionsEngine(
-      localStateMachines(resolver),
-      lambdas,
-      dynamo.client,
-      clock
-    );
-    const sfn = await startStepFunctionsEndpoint(engine);
-
-    Object.assign(process.env, lambdas.environment(), {
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
-      SFN_ENDPOINT: sfn.url,
-      AWS_REGION: 'local-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-      ...(options.dataDir && {
-        SIMULATOR_LEDGER_FILE: join(options.dataDir, 'simulator-contacts.jsonl'),
-      }),
-      ...options.environment,
-    });
-    resetClients();
+    const services = await startServices(options);
+    const { resolver, lambdas, clock, engine } = services;
+    configureEnvironment(options, services);
     await lambdas.load();
 
     // Bind the port before the development key and the resumed runs, but hold every request
@@ -126,8 +151,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         await closeServer(gateway.server);
         await engine.shutdown();
         clock.stop();
-        await closeServer(sfn.server);
-        await closeServer(dynamo.server);
+        await closeServer(services.sfn.server);
+        await closeServer(services.dynamo.server);
         release();
       },
     };

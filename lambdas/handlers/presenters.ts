@@ -1,4 +1,4 @@
-import type { Execution, ExecutionState } from '../schemas/execution.js';
+import { type Execution, type ExecutionState, recipientOf } from '../schemas/execution.js';
 
 /** The step executions of a run in run order, without the internal task token. */
 export function presentStepExecutions(execution: Execution) {
@@ -39,11 +39,7 @@ export function presentExecutionSummary(execution: ExecutionState) {
     workflowId: execution.workflowId,
     organizationId: execution.organizationId,
     status: execution.status,
-    customerLeadId: execution.customerLeadId,
-    primaryPhone: execution.primaryPhone,
-    zipcode: execution.zipcode ?? null,
-    state: execution.state ?? null,
-    forwardingPhoneNumber: execution.forwardingPhoneNumber ?? null,
+    ...recipientOf(execution),
     priorityDate: execution.priorityDate,
     startAt: execution.startAt ?? null,
     stepIndex: execution.stepIndex,

@@ -123,3 +123,8 @@ export const pageQuerySchema = z.strictObject({
 export type PageQuery = z.infer<typeof pageQuerySchema>;
 
 export { boundedJsonObjectSchema, jsonObjectSchema } from './json-value.js';
+
+/** A validation issue at `path` (relative to the value being refined), in one line. */
+export function customIssue(ctx: z.RefinementCtx, path: PropertyKey[], message: string): void {
+  ctx.addIssue({ code: 'custom', path, message });
+}

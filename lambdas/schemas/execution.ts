@@ -149,6 +149,17 @@ export const executionStateSchema = z.object({
 });
 export type ExecutionState = z.infer<typeof executionStateSchema>;
 
+/** The recipient as the API and the agent webhook show it (absent values as null). */
+export function recipientOf(execution: ExecutionState) {
+  return {
+    customerLeadId: execution.customerLeadId,
+    primaryPhone: execution.primaryPhone,
+    forwardingPhoneNumber: execution.forwardingPhoneNumber ?? null,
+    zipcode: execution.zipcode ?? null,
+    state: execution.state ?? null,
+  };
+}
+
 /** Per-run data that never changes while it runs: written once, read by Dispatch. */
 export const executionContactSchema = z.object({
   variables: jsonObjectSchema,

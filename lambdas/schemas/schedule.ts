@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { weekdays } from './common.js';
+import { customIssue, weekdays } from './common.js';
 
 /**
  * A time range inside one local day. 24:00 is allowed as an end (end of day); a range never
@@ -14,21 +14,17 @@ export const timeRangeSchema = z
   })
   .superRefine((range, ctx) => {
     if (range.endHour === 24 && range.endMinute !== 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['endMinute'],
-        message: 'must be 0 when endHour is 24',
-      });
+      customIssue(ctx, ['endMinute'], 'must be 0 when endHour is 24');
       return;
     }
     const start = range.startHour * 60 + range.startMinute;
     const end = range.endHour * 60 + range.endMinute;
     if (start >= end) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['endHour'],
-        message: 'range must end after it starts (ranges cannot cross midnight)',
-      });
+      customIssue(
+        ctx,
+        ['endHour'],
+        'range must end after it starts (ranges cannot cross midnight)'
+      );
     }
   });
 export type TimeRange = z.infer<typeof timeRangeSchema>;
@@ -40,11 +36,7 @@ export const dayScheduleSchema = z
   })
   .superRefine((day, ctx) => {
     if (day.enabled && day.timeRanges.length === 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['timeRanges'],
-        message: 'an enabled day needs at least one time range',
-      });
+      customIssue(ctx, ['timeRanges'], 'an enabled day needs at least one time range');
     }
   });
 export type DaySchedule = z.infer<typeof dayScheduleSchema>;
@@ -57,10 +49,7 @@ const dayShape = Object.fromEntries(weekdays.map((day) => [day, dayScheduleSchem
 export const weekScheduleSchema = z.strictObject(dayShape).superRefine((week, ctx) => {
   const open = weekdays.some((day) => week[day]?.enabled);
   if (!open) {
-    ctx.addIssue({
-      code: 'custom',
-      message: 'schedule has no enabled day: executions could never run',
-    });
+    customIssue(ctx, [], 'schedule has no enabled day: executions could never run');
   }
 });
 export type WeekSchedule = z.infer<typeof weekScheduleSchema>;

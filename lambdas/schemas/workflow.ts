@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { dispositionSchema, ianaTimeZoneSchema, isoDateTimeSchema, uuidSchema } from './common.js';
+import {
+  customIssue,
+  dispositionSchema,
+  ianaTimeZoneSchema,
+  isoDateTimeSchema,
+  uuidSchema,
+} from './common.js';
 import { alwaysOpenSchedule, federalTcpaSchedule, weekScheduleSchema } from './schedule.js';
 
 /**
@@ -24,11 +30,7 @@ export const stepSchema = z
   })
   .superRefine((step, ctx) => {
     if (step.type === 'TEXT' && step.initialMessage === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['initialMessage'],
-        message: 'a TEXT step needs initialMessage',
-      });
+      customIssue(ctx, ['initialMessage'], 'a TEXT step needs initialMessage');
     }
   });
 export type Step = z.infer<typeof stepSchema>;
@@ -40,30 +42,30 @@ export const definitionSchema = z
     definition.steps.forEach((step, index) => {
       const previous = seen.get(step.order);
       if (previous !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['steps', index, 'order'],
-          message: `duplicate order ${step.order} (also used by steps[${previous}])`,
-        });
+        customIssue(
+          ctx,
+          ['steps', index, 'order'],
+          `duplicate order ${step.order} (also used by steps[${previous}])`
+        );
       }
       seen.set(step.order, index);
     });
     definition.steps.forEach((step, index) => {
       if (step.order > definition.steps.length) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['steps', index, 'order'],
-          message: `orders must be contiguous from 1 to ${definition.steps.length}`,
-        });
+        customIssue(
+          ctx,
+          ['steps', index, 'order'],
+          `orders must be contiguous from 1 to ${definition.steps.length}`
+        );
       }
     });
     const totalDelay = definition.steps.reduce((sum, step) => sum + step.delayInSecs, 0);
     if (totalDelay > MAX_TOTAL_DELAY_SECS) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['steps'],
-        message: `delays add up to ${Math.ceil(totalDelay / 86_400)} days; at most 180 days in all`,
-      });
+      customIssue(
+        ctx,
+        ['steps'],
+        `delays add up to ${Math.ceil(totalDelay / 86_400)} days; at most 180 days in all`
+      );
     }
   })
   // Steps are stored in run order, whatever order the client listed them in.

@@ -1,8 +1,8 @@
 /**
- * Named errors of the product. Each carries the HTTP status and envelope code it maps to
- * in the Feather error envelope; `toErrorResponse` in `http.ts` is the one place that turns them
- * into HTTP.
- * Inside Step Functions tasks the class name is the Lambda `errorType`, which Retry/Catch match.
+ * Named errors of the product. Each carries the HTTP status and code of Feather's error envelope
+ * it maps to; `toErrorResponse` in `handlers/http.ts` is the one place that turns them into
+ * HTTP. Inside Step Functions tasks the error's name is the Lambda `errorType`, which the state
+ * machine's Retry and Catch match, so names are set explicitly (bundles are minified).
  */
 
 export type ErrorCode =
@@ -40,6 +40,23 @@ export class AppError extends Error {
   }
 }
 
+/** Declares an error class whose name, status, code and message are fixed by its arguments. */
+function namedError<A extends unknown[]>(
+  name: string,
+  status: number,
+  code: ErrorCode,
+  message: (...args: A) => string
+) {
+  const NamedError = class extends AppError {
+    constructor(...args: A) {
+      super(status, code, message(...args));
+      this.name = name;
+    }
+  };
+  Object.defineProperty(NamedError, 'name', { value: name });
+  return NamedError;
+}
+
 export class ValidationError extends AppError {
   constructor(message: string, details: FieldIssue[]) {
     super(400, 'BAD_REQUEST', message, { details });
@@ -47,104 +64,87 @@ export class ValidationError extends AppError {
   }
 }
 
-export class BadRequestError extends AppError {
-  constructor(message: string) {
-    super(400, 'BAD_REQUEST', message);
-    this.name = 'BadRequestError';
-  }
-}
-
-export class UnauthorizedError extends AppError {
-  constructor(message = 'Missing or invalid API key') {
-    super(401, 'UNAUTHORIZED', message);
-    this.name = 'UnauthorizedError';
-  }
-}
-
-export class NotFoundError extends AppError {
-  constructor(message: string) {
-    super(404, 'NOT_FOUND', message);
-    this.name = 'NotFoundError';
-  }
-}
-
-export class WorkflowNotFoundError extends NotFoundError {
-  constructor(id: string) {
-    super(`Workflow ${id} not found`);
-    this.name = 'WorkflowNotFoundError';
-  }
-}
-
-export class ExecutionNotFoundError extends NotFoundError {
-  constructor(id: string) {
-    super(`Execution ${id} not found`);
-    this.name = 'ExecutionNotFoundError';
-  }
-}
-
-export class StepExecutionNotFoundError extends NotFoundError {
-  constructor(id: string) {
-    super(`Step execution ${id} not found`);
-    this.name = 'StepExecutionNotFoundError';
-  }
-}
-
-export class RouteNotFoundError extends NotFoundError {
-  constructor(method: string, path: string) {
-    super(`No route for ${method} ${path}`);
-    this.name = 'RouteNotFoundError';
-  }
-}
-
-export class WorkflowInactiveError extends AppError {
-  constructor(id: string) {
-    super(409, 'CONFLICT', `Workflow ${id} is not active; activate it before starting executions`);
-    this.name = 'WorkflowInactiveError';
-  }
-}
-
-export class PayloadTooLargeError extends AppError {
-  constructor(limitBytes: number) {
-    super(413, 'PAYLOAD_TOO_LARGE', `Request body exceeds ${limitBytes} bytes`);
-    this.name = 'PayloadTooLargeError';
-  }
-}
-
-export class UnsupportedMediaTypeError extends AppError {
-  constructor(contentType: string | undefined) {
-    super(
-      415,
-      'UNSUPPORTED_MEDIA_TYPE',
-      `Content-Type must be application/json (got ${contentType ?? 'none'})`
-    );
-    this.name = 'UnsupportedMediaTypeError';
-  }
-}
+export const BadRequestError = namedError(
+  'BadRequestError',
+  400,
+  'BAD_REQUEST',
+  (message: string) => message
+);
+export const UnauthorizedError = namedError(
+  'UnauthorizedError',
+  401,
+  'UNAUTHORIZED',
+  (message: string = 'Missing or invalid API key') => message
+);
+export const WorkflowNotFoundError = namedError(
+  'WorkflowNotFoundError',
+  404,
+  'NOT_FOUND',
+  (id: string) => `Workflow ${id} not found`
+);
+export const ExecutionNotFoundError = namedError(
+  'ExecutionNotFoundError',
+  404,
+  'NOT_FOUND',
+  (id: string) => `Execution ${id} not found`
+);
+export const StepExecutionNotFoundError = namedError(
+  'StepExecutionNotFoundError',
+  404,
+  'NOT_FOUND',
+  (id: string) => `Step execution ${id} not found`
+);
+export const RouteNotFoundError = namedError(
+  'RouteNotFoundError',
+  404,
+  'NOT_FOUND',
+  (method: string, path: string) => `No route for ${method} ${path}`
+);
+export const WorkflowInactiveError = namedError(
+  'WorkflowInactiveError',
+  409,
+  'CONFLICT',
+  (id: string) => `Workflow ${id} is not active; activate it before starting executions`
+);
+export const PayloadTooLargeError = namedError(
+  'PayloadTooLargeError',
+  413,
+  'PAYLOAD_TOO_LARGE',
+  (limitBytes: number) => `Request body exceeds ${limitBytes} bytes`
+);
+export const UnsupportedMediaTypeError = namedError(
+  'UnsupportedMediaTypeError',
+  415,
+  'UNSUPPORTED_MEDIA_TYPE',
+  (contentType: string | undefined) =>
+    `Content-Type must be application/json (got ${contentType ?? 'none'})`
+);
 
 /**
  * A run's stored state is behind its state machine (a step the machine already passed is
  * current again, or attempts exist past the current step). Never re-plan from such a record:
  * that is how an earlier step would be contacted again. Logged as an error; the run fails.
  */
-export class ExecutionRegressedError extends AppError {
-  constructor(executionId: string, detail: string) {
-    super(409, 'CONFLICT', `Execution ${executionId} record is behind its run: ${detail}`);
-    this.name = 'ExecutionRegressedError';
-  }
-}
+export const ExecutionRegressedError = namedError(
+  'ExecutionRegressedError',
+  409,
+  'CONFLICT',
+  (executionId: string, detail: string) =>
+    `Execution ${executionId} record is behind its run: ${detail}`
+);
 
 /** Concurrent writes kept refusing an update after several fresh reads. */
-export class ConcurrentUpdateError extends AppError {
-  constructor(what: string) {
-    super(409, 'CONFLICT', `${what} kept conflicting with concurrent updates; retry`);
-    this.name = 'ConcurrentUpdateError';
-  }
-}
+export const ConcurrentUpdateError = namedError(
+  'ConcurrentUpdateError',
+  409,
+  'CONFLICT',
+  (what: string) => `${what} kept conflicting with concurrent updates; retry`
+);
 
 /** The workflow's schedules never allow contacting this recipient: nothing would ever run. */
-export class NoContactWindowError extends AppError {
-  constructor(reason: string) {
-    super(409, 'CONFLICT', reason);
-    this.name = 'NoContactWindowError';
-  }
-}
+export const NoContactWindowError = namedError(
+  'NoContactWindowError',
+  409,
+  'CONFLICT',
+  (reason: string) => reason
+);

@@ -3,6 +3,7 @@ import { completeTask } from '../adapters/state-machine.js';
 import { findStepExecutionPointer, recordAttemptOutcome } from '../adapters/step-attempts.js';
 import { decideNext } from '../domain/next-step.js';
 import { applyOutcome, executionAfterOutcome } from '../domain/step-progression.js';
+import type { Disposition } from '../schemas/common.js';
 import {
   attemptKey,
   type Execution,
@@ -59,15 +60,16 @@ export async function reportStepOutcome(report: OutcomeReport, now: Date): Promi
   return { execution, attempt: settled, duplicate: !recorded };
 }
 
+interface Settled {
+  execution: Execution;
+  plan: Plan;
+}
+
 /**
  * Makes the run reflect the recorded outcome of attempt `key`, idempotently: a run already past
  * that step (or ended, or cancelled) only gets its next plan worked out.
  */
-export async function settleOutcome(
-  executionId: string,
-  key: string,
-  now: Date
-): Promise<{ execution: Execution; plan: Plan }> {
+export async function settleOutcome(executionId: string, key: string, now: Date): Promise<Settled> {
   for (let tries = 0; tries < 5; tries++) {
     const execution = await loadExecution(executionId);
     const attempt = execution.attempts[key];
@@ -76,46 +78,47 @@ export async function settleOutcome(
       (execution.status === 'RUNNING' || execution.status === 'PAUSED') &&
       execution.stepIndex === attempt.stepIndex;
     if (!current) return { execution, plan: decideNext(execution, now).plan };
-    const effect = applyOutcome(execution, attempt.stepIndex, attempt.disposition);
-    const after = executionAfterOutcome(
-      execution,
-      key,
-      { ...attempt, disposition: attempt.disposition },
-      effect,
-      now
-    );
-    const next = decideNext(after, now);
-    const advanced = await advanceExecution(
-      execution,
-      {
-        ...effect,
-        stepIndex: attempt.stepIndex,
-        disposition: attempt.disposition,
-        schedule: next.schedule,
-      },
-      now
-    );
-    if (!advanced) continue; // changed since the read (a pause, a cancel, a racing report)
-    const stored: Execution = {
-      ...after,
-      version: execution.version + 1,
-      ...(!effect.finished && {
-        nextRunAt: next.schedule?.nextRunAt ?? null,
-        schedule: next.schedule,
-      }),
-    };
-    if (next.noWindow && (await markFailed(stored, next.noWindow, now))) {
-      const failed: Execution = {
-        ...stored,
-        status: 'FAILED',
-        error: next.noWindow,
-        completedAt: now.toISOString(),
-        nextRunAt: null,
-        version: stored.version + 1,
-      };
-      return { execution: failed, plan: next.plan };
-    }
-    return { execution: stored, plan: next.plan };
+    const { disposition } = attempt;
+    const settled = await advancePast(execution, key, { ...attempt, disposition }, now);
+    if (settled) return settled;
+    // The run changed since the read (a pause, a cancel, a racing report): read it again.
   }
   throw new ConcurrentUpdateError(`Outcome of ${executionId} attempt ${key}`);
+}
+
+/**
+ * One conditional write moving the run past the attempt's step, with the next step's schedule;
+ * answers the run as stored, or undefined when the write was refused.
+ */
+async function advancePast(
+  execution: Execution,
+  key: string,
+  attempt: StepAttempt & { disposition: Disposition },
+  now: Date
+): Promise<Settled | undefined> {
+  const effect = applyOutcome(execution, attempt.stepIndex, attempt.disposition);
+  const after = executionAfterOutcome(execution, key, attempt, effect, now);
+  const next = decideNext(after, now);
+  const advance = { ...effect, stepIndex: attempt.stepIndex, disposition: attempt.disposition };
+  if (!(await advanceExecution(execution, { ...advance, schedule: next.schedule }, now))) return;
+  const stored: Execution = {
+    ...after,
+    version: execution.version + 1,
+    ...(!effect.finished && {
+      nextRunAt: next.schedule?.nextRunAt ?? null,
+      schedule: next.schedule,
+    }),
+  };
+  if (!next.noWindow || !(await markFailed(stored, next.noWindow, now))) {
+    return { execution: stored, plan: next.plan };
+  }
+  const failed: Execution = {
+    ...stored,
+    status: 'FAILED',
+    error: next.noWindow,
+    completedAt: now.toISOString(),
+    nextRunAt: null,
+    version: stored.version + 1,
+  };
+  return { execution: failed, plan: next.plan };
 }

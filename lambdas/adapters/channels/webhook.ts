@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { Outcome } from '../../schemas/execution.js';
+import { type Outcome, recipientOf } from '../../schemas/execution.js';
 import { config, required } from '../../shared/config.js';
 import { logger } from '../../shared/logger.js';
 import type { Channel, ChannelContext } from './channel.js';
@@ -24,13 +24,7 @@ export function webhookPayload(context: ChannelContext, callbackUrl: string) {
       leaveVoicemail: step.leaveVoicemail,
       message: context.message ?? null,
     },
-    contact: {
-      customerLeadId: execution.customerLeadId,
-      primaryPhone: execution.primaryPhone,
-      forwardingPhoneNumber: execution.forwardingPhoneNumber ?? null,
-      zipcode: execution.zipcode ?? null,
-      state: execution.state ?? null,
-    },
+    contact: recipientOf(execution),
     variables: execution.variables,
     metadata: execution.metadata,
     callbackUrl,
