@@ -228,6 +228,10 @@ export async function startApiGateway(
   server.on('clientError', (error: NodeJS.ErrnoException, socket) =>
     answerClientError(error, socket, busy(socket))
   );
+  // CONNECT is a proxy request API Gateway never routes: refused in the envelope, not dropped.
+  server.on('connect', (_req: IncomingMessage, socket) =>
+    answerClientError(Object.assign(new Error('CONNECT'), { code: 'CONNECT' }), socket, false)
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => {

@@ -47,6 +47,8 @@ export interface LocalRuntime {
   stop(): Promise<void>;
 }
 
+let live = false;
+
 function closeServer(server: Server): Promise<void> {
   server.closeAllConnections?.();
   return new Promise((resolve) => server.close(() => resolve()));
@@ -112,7 +114,16 @@ function configureEnvironment(options: LocalRuntimeOptions, services: Services):
  * loopback.
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
-  const release = options.dataDir ? acquireDataDir(options.dataDir) : () => undefined;
+  // The handlers find their table through process-wide endpoint variables: a second runtime in
+  // the same process would silently point every running handler at another store, which reads
+  // as data going back in time. One at a time.
+  if (live) throw new Error('A local runtime is already running in this process; stop it first');
+  live = true;
+  const dataDirRelease = options.dataDir ? acquireDataDir(options.dataDir) : () => undefined;
+  const release = () => {
+    dataDirRelease();
+    live = false;
+  };
   try {
     const services = await startServices(options);
     const { resolver, lambdas, clock, engine } = services;

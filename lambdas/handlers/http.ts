@@ -15,6 +15,9 @@ import { logger } from '../shared/logger.js';
 /** Bodies larger than this are refused before parsing (a workflow is a few KB). */
 export const MAX_BODY_BYTES = 256 * 1024;
 
+/** At most this many field issues in one validation error's `details`. */
+const MAX_ISSUES = 50;
+
 export function json(status: number, body: unknown): APIGatewayProxyResult {
   return {
     statusCode: status,
@@ -23,8 +26,30 @@ export function json(status: number, body: unknown): APIGatewayProxyResult {
   };
 }
 
+/**
+ * DynamoDB refusing a number for its range ("Number overflow." / "Number underflow."). On the
+ * API's writes only caller data can carry such a number (the server's own are small integers),
+ * so the request is what is wrong, and a schema let it through. Any other ValidationException
+ * (an expression, a key, an item shape) is a server fault and stays a 500.
+ */
+function isUnstorableNumber(error: unknown): error is Error {
+  return (
+    error instanceof Error &&
+    error.name === 'ValidationException' &&
+    /\bNumber (overflow|underflow)\. Attempting to store a number/.test(error.message)
+  );
+}
+
 /** The one mapping from errors to HTTP (Feather's envelope). Unknown errors never leak internals. */
 export function toErrorResponse(error: unknown): APIGatewayProxyResult {
+  if (isUnstorableNumber(error)) {
+    logger.warn('DynamoDB refused a number that request validation let through', { error });
+    return toErrorResponse(
+      new BadRequestError(
+        'A number in the request cannot be stored (magnitude above 1e125 or below 1e-130)'
+      )
+    );
+  }
   if (error instanceof AppError && error.status < 500) {
     return json(error.status, {
       status: error.status,
@@ -73,7 +98,8 @@ export function parseWith<S extends z.ZodType>(
 ): z.infer<S> {
   const result = schema.safeParse(value);
   if (!result.success) {
-    const issues = issuesOf(result.error);
+    // Capped: a large body of wrong fields must not produce an answer many times its size.
+    const issues = issuesOf(result.error).slice(0, MAX_ISSUES);
     const first = issues[0];
     throw new ValidationError(
       `Invalid ${what}${first ? `: ${first.path || '(root)'} ${first.message}` : ''}`,

@@ -122,7 +122,7 @@ export const pageQuerySchema = z.strictObject({
 });
 export type PageQuery = z.infer<typeof pageQuerySchema>;
 
-export { boundedJsonObjectSchema, jsonObjectSchema } from './json-value.js';
+export { boundedJsonObjectSchema, jsonObjectSchema, storableNumber } from './json-value.js';
 
 /** A validation issue at `path` (relative to the value being refined), in one line. */
 export function customIssue(ctx: z.RefinementCtx, path: PropertyKey[], message: string): void {

@@ -6,6 +6,7 @@ import {
   isoDateTimeSchema,
   jsonObjectSchema,
   pageQuerySchema,
+  storableNumber,
   usStateCodes,
   uuidSchema,
 } from './common.js';
@@ -69,7 +70,7 @@ export const agentCallSchema = z.strictObject({
   status: z.string().max(64).optional(),
   callStartedAt: isoDateTimeSchema.optional(),
   callEndedAt: isoDateTimeSchema.optional(),
-  callDuration: z.number().min(0).max(10_000_000).optional(),
+  callDuration: z.number().min(0).max(10_000_000).superRefine(storableNumber).optional(),
   callEndedReason: dispositionSchema.optional(),
   recordingUrl: z.url().max(2048).optional(),
   summary: z.string().max(10_000).optional(),

@@ -16,17 +16,25 @@ export const JSON_LIMITS = {
 
 type Issue = { path: (string | number)[]; message: string };
 
-function checkNumber(value: number, path: (string | number)[], issues: Issue[]): void {
-  if (!Number.isFinite(value)) {
-    issues.push({ path, message: 'must be a finite number' });
-  } else if (Math.abs(value) > Number.MAX_SAFE_INTEGER) {
-    issues.push({
-      path,
-      message: `must be within ±${Number.MAX_SAFE_INTEGER}; send large ids as strings`,
-    });
-  } else if (value !== 0 && Math.abs(value) < JSON_LIMITS.minMagnitude) {
-    issues.push({ path, message: 'is too small to store (magnitude below 1e-130)' });
+/** Why this number cannot be stored as sent (the SDK or DynamoDB would refuse it), if so. */
+export function unstorableNumber(value: number): string | undefined {
+  if (!Number.isFinite(value)) return 'must be a finite number';
+  if (Math.abs(value) > Number.MAX_SAFE_INTEGER) {
+    return `must be within ±${Number.MAX_SAFE_INTEGER}; send large ids as strings`;
   }
+  if (value !== 0 && Math.abs(value) < JSON_LIMITS.minMagnitude) {
+    return 'is too small to store (magnitude below 1e-130)';
+  }
+  return undefined;
+}
+
+/**
+ * For a number field stored as sent (`z.number().superRefine(storableNumber)`): a value such as
+ * 1e-131 passes `min(0)` but DynamoDB refuses the whole write.
+ */
+export function storableNumber(value: number, ctx: z.RefinementCtx<number>): void {
+  const message = unstorableNumber(value);
+  if (message) ctx.addIssue({ code: 'custom', message });
 }
 
 function checkKey(key: string, path: (string | number)[], issues: Issue[]): void {
@@ -40,28 +48,41 @@ function checkKey(key: string, path: (string | number)[], issues: Issue[]): void
   }
 }
 
-/** Walks a parsed JSON value and lists everything that cannot be stored as sent. */
-export function jsonValueIssues(
+const TOO_DEEP = `nests deeper than ${JSON_LIMITS.maxDepth} levels`;
+
+/**
+ * Walks a parsed JSON value, down to `maxDepth` levels and no further, and adds everything that
+ * cannot be stored as sent to `issues` (one shared list: a body holds tens of thousands).
+ */
+function collectIssues(
   value: unknown,
-  path: (string | number)[] = [],
-  depth = 0
-): Issue[] {
-  const issues: Issue[] = [];
-  if (typeof value === 'number') checkNumber(value, path, issues);
-  else if (value === null || typeof value !== 'object') return issues;
-  else if (depth >= JSON_LIMITS.maxDepth) {
-    issues.push({ path, message: `nests deeper than ${JSON_LIMITS.maxDepth} levels` });
+  path: (string | number)[],
+  depth: number,
+  issues: Issue[]
+): void {
+  if (typeof value === 'number') {
+    const message = unstorableNumber(value);
+    if (message) issues.push({ path, message });
+  } else if (value === null || typeof value !== 'object') {
+    return;
+  } else if (depth >= JSON_LIMITS.maxDepth) {
+    issues.push({ path, message: TOO_DEEP });
   } else if (Array.isArray(value)) {
     value.forEach((item, index) => {
-      issues.push(...jsonValueIssues(item, [...path, index], depth + 1));
+      collectIssues(item, [...path, index], depth + 1, issues);
     });
   } else {
     for (const key of Object.keys(value)) {
       checkKey(key, path, issues);
-      const child = (value as Record<string, unknown>)[key];
-      issues.push(...jsonValueIssues(child, [...path, key], depth + 1));
+      collectIssues((value as Record<string, unknown>)[key], [...path, key], depth + 1, issues);
     }
   }
+}
+
+/** Walks a parsed JSON value and lists everything that cannot be stored as sent. */
+export function jsonValueIssues(value: unknown): Issue[] {
+  const issues: Issue[] = [];
+  collectIssues(value, [], 0, issues);
   return issues;
 }
 
@@ -80,8 +101,11 @@ export function boundedJsonObjectSchema(maxBytes: number) {
         ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
         return;
       }
-      for (const issue of jsonValueIssues(value).slice(0, 20))
-        ctx.addIssue({ code: 'custom', ...issue });
+      const issues = jsonValueIssues(value);
+      for (const issue of issues.slice(0, 20)) ctx.addIssue({ code: 'custom', ...issue });
+      // JSON.stringify recurses once per level: a 256 KB body can nest 100,000 levels, far past
+      // the stack. A value over the depth limit is refused already; only others are measured.
+      if (issues.some((issue) => issue.message === TOO_DEEP)) return;
       const bytes = Buffer.byteLength(JSON.stringify(value), 'utf8');
       if (bytes > maxBytes) {
         ctx.addIssue({

@@ -129,6 +129,7 @@ describe('local API Gateway: malformed requests answer in the envelope', () => {
       'a control character in a header value',
       'GET /api/v1/workflow HTTP/1.1\r\nHost: localhost\r\nX-Test: a\u0001b\r\n\r\n',
     ],
+    ['a proxy CONNECT', 'CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n'],
   ];
 
   it.each(malformed)('answers %s with 400 in the envelope and closes', async (_label, bytes) => {
