@@ -77,6 +77,8 @@ export class OutreachStack extends Stack {
     }).bindTable(props.table, 'getItem');
 
     workflow.stateMachine.grantStartExecution(api.function);
+    // Cancels stop the run's execution; Dispatch cancels runs of a deleted workflow too.
+    workflow.stateMachine.grantExecution(api.function, 'states:StopExecution');
     // Outcome reports (api) and "not now" answers (dispatch) complete task tokens.
     workflow.stateMachine.grantTaskResponse(api.function);
     // A separate policy, not the function's default one: the function must not depend on the

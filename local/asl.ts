@@ -62,6 +62,9 @@ export function localStateMachine(arn: string, aslJson: string): LocalStateMachi
         tasks.set(name, { kind: 'invoke', functionId: functionIdOf(raw.Parameters) });
       } else if (raw.Resource.endsWith(':states:::lambda:invoke.waitForTaskToken')) {
         if (!raw.TimeoutSeconds) throw new Error(`Callback task ${name} needs a timeout`);
+        // A timeout past the longest timer Node can arm would fire at once (Park's year):
+        // locally such a task simply has none.
+        if (raw.TimeoutSeconds > MAX_TIMER_SECONDS) delete raw.TimeoutSeconds;
         tasks.set(name, { kind: 'callback', functionId: functionIdOf(raw.Parameters) });
         checkpointStates.add(name);
       } else {

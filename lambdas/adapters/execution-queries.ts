@@ -73,6 +73,7 @@ export async function getExecution(
   const execution = await findExecution(executionId);
   if (
     !execution ||
+    execution.deletedAt !== undefined ||
     execution.organizationId !== organizationId ||
     (workflowId !== undefined && execution.workflowId !== workflowId)
   ) {

@@ -53,7 +53,10 @@ export async function listPendingStarts(before: Date, limit: number): Promise<Pe
       new QueryCommand({
         TableName: tableName(),
         KeyConditionExpression: 'pk = :pk AND sk < :before',
-        ExpressionAttributeValues: { ':pk': `STARTQ#${shard}`, ':before': before.toISOString() },
+        ExpressionAttributeValues: {
+          ':pk': keys.pendingStartPartition(shard),
+          ':before': before.toISOString(),
+        },
         ConsistentRead: true,
         Limit: limit - found.length,
       })

@@ -1,4 +1,8 @@
-import { SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  SendTaskSuccessCommand,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import type { RunInput, TaskOutput } from '../schemas/state-machine.js';
 import { required } from '../shared/config.js';
 import { stepFunctions } from './aws-clients.js';
@@ -32,5 +36,21 @@ export async function completeTask(taskToken: string, output: TaskOutput): Promi
   } catch (error) {
     if (staleTokenErrors.has((error as Error).name)) return false;
     throw error;
+  }
+}
+
+/** A run's execution ARN: the state machine's, with the execution id as its name. */
+function executionArnOf(executionId: string): string {
+  return `${required('STATE_MACHINE_ARN').replace(':stateMachine:', ':execution:')}:${executionId}`;
+}
+
+/** Stops a run's state machine execution; one that never started or already ended is fine. */
+export async function stopRun(executionId: string, cause: string): Promise<void> {
+  try {
+    await stepFunctions().send(
+      new StopExecutionCommand({ executionArn: executionArnOf(executionId), cause })
+    );
+  } catch (error) {
+    if ((error as Error).name !== 'ExecutionDoesNotExist') throw error;
   }
 }

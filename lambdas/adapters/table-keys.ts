@@ -14,6 +14,8 @@
  * | step attempt           | EXECUTION#<id>       | ATTEMPT#<step:0000>#<attempt:000> |                                 |
  * | step execution pointer | STEPEXEC#<id>        | STEPEXEC                          |                                 |
  * | pending start          | STARTQ#<shard 0–7>   | <createdAt>#<executionId>         |                                 |
+ * | contact index          | CONTACTIDX#<org>#PHONE#<e164> or …#LEAD#<lead> | EXECUTION#<id> |           |
+ * | idempotency record     | IDEMPOTENCY#<org>#<sha256(key)> | IDEMPOTENCY               |                                 |
  *
  * Ids are UUIDv7, so sort keys built from them sort by creation time. One Query on
  * `EXECUTION#<id>` reads a run whole (state, contact, attempts), strongly consistent.
@@ -43,6 +45,13 @@ export const keys = {
     pk: `STEPEXEC#${stepExecutionId}`,
     sk: 'STEPEXEC',
   }),
+  contactIndex: (orgId: string, kind: 'PHONE' | 'LEAD', value: string) =>
+    `CONTACTIDX#${orgId}#${kind}#${value}`,
+  idempotency: (orgId: string, keyHash: string) => ({
+    pk: `IDEMPOTENCY#${orgId}#${keyHash}`,
+    sk: 'IDEMPOTENCY',
+  }),
+  pendingStartPartition: (shard: number) => `STARTQ#${shard}`,
   pendingStart: (shard: number, createdAt: string, executionId: string) => ({
     pk: `STARTQ#${shard}`,
     sk: `${createdAt}#${executionId}`,

@@ -44,6 +44,18 @@ export async function getWorkflow(organizationId: string, workflowId: string): P
   return workflowSchema.parse(withoutKeys(Item));
 }
 
+/** Whether the workflow still exists (an eventually consistent read is enough: deletes are rare). */
+export async function workflowExists(organizationId: string, workflowId: string): Promise<boolean> {
+  const { Item } = await dynamo().send(
+    new GetCommand({
+      TableName: tableName(),
+      Key: keys.workflow(organizationId, workflowId),
+      ProjectionExpression: 'pk',
+    })
+  );
+  return Item !== undefined;
+}
+
 export async function listWorkflows(
   organizationId: string,
   options: { limit: number; cursor?: string }

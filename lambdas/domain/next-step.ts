@@ -1,7 +1,7 @@
 import type { Execution, ScheduleDecision } from '../schemas/execution.js';
 import type { Plan } from '../schemas/state-machine.js';
 import { resolveRecipientZones } from './recipient-zones.js';
-import { MAX_WAIT_MS, planNextStep, WINDOW_HORIZON_DAYS } from './step-progression.js';
+import { planNextStep, WINDOW_HORIZON_DAYS } from './step-progression.js';
 
 export interface NextDecision {
   plan: Plan;
@@ -14,7 +14,7 @@ export interface NextDecision {
 /**
  * The schedule check on a freshly read (or freshly updated) execution. Pure: the caller stores
  * the decision, in its own write when it has one to make.
- * 1. A paused run waits the cap and is checked again; a finished one ends the state machine.
+ * 1. A paused run parks until resumed; a finished one ends the state machine.
  * 2. Work out the current step's due time and the first instant every schedule allows.
  * 3. Hand back a Wait target capped to 7 days, with nextRunAt and why it was deferred.
  * No window within the horizon fails the run with the reasons, never an endless loop.
@@ -26,9 +26,10 @@ export function decideNext(execution: Execution, now: Date): NextDecision {
     waitUntil: now.toISOString(),
   };
   if (execution.status === 'PAUSED') {
-    // Resuming takes effect at the next look, at most the wait cap away.
-    const waitUntil = new Date(now.getTime() + MAX_WAIT_MS).toISOString();
-    return { plan: { action: 'STEP', stepIndex: execution.stepIndex, waitUntil } };
+    // Parked on a task token that the resume completes: no timer, no transitions meanwhile.
+    return {
+      plan: { action: 'PARK', stepIndex: execution.stepIndex, waitUntil: now.toISOString() },
+    };
   }
   const decision = planNextStep(execution, now);
   if (decision.action === 'FINISH') return { plan: finish };

@@ -1,12 +1,18 @@
 import middy from '@middy/core';
 import { dispatchInputSchema } from '../schemas/state-machine.js';
 import { config } from '../shared/config.js';
+import { parkExecution } from '../use-cases/controls.js';
 import { dispatchStep } from '../use-cases/dispatch-step.js';
 
 // A bad configuration value fails the cold start, naming the variable.
 config();
 
-/** State machine task "Dispatch" (waitForTaskToken): contacts the recipient once per attempt. */
+/**
+ * State machine tasks "Dispatch" (contacts the recipient once per attempt) and "Park" (holds a
+ * paused run's token until it is resumed); both waitForTaskToken.
+ */
 export const handler = middy<unknown, void>().handler(async (event) => {
-  await dispatchStep(dispatchInputSchema.parse(event), new Date());
+  const input = dispatchInputSchema.parse(event);
+  if (input.park) await parkExecution(input, new Date());
+  else await dispatchStep(input, new Date());
 });

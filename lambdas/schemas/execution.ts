@@ -141,6 +141,14 @@ export const executionStateSchema = z.object({
   disposition: dispositionSchema.nullable(),
   error: z.string().optional(),
   schedule: scheduleDecisionSchema.optional(),
+  /** While PAUSED: the status a resume returns to (a run never claimed stays CREATED). */
+  pausedFrom: z.enum(['CREATED', 'RUNNING']).optional(),
+  /** While PAUSED and parked: the Park state's task token that a resume completes. */
+  parkToken: z.string().optional(),
+  /** Who cancelled it: the API, a cancel by phone or by lead, or the workflow's deletion. */
+  cancelledBy: z.enum(['api', 'phone', 'lead', 'workflow']).optional(),
+  /** Deleted through the API: hidden from reads and lists, kept for the audit. */
+  deletedAt: isoDateTimeSchema.optional(),
   /** Checked and incremented by every write: a write based on a stale read is refused. */
   version: z.int().min(1),
   createdAt: isoDateTimeSchema,

@@ -1,17 +1,39 @@
 /**
- * Every route of the REST API, as API Gateway resource templates. The API construct declares
- * exactly these, and the api handler's route table is typed against them: a route declared
- * without a handler, or a handler for an undeclared route, does not compile.
+ * Every route of the REST API, as API Gateway resource templates, in groups that each have one
+ * handler module. The API construct declares exactly `apiRoutes`, and each group's handlers are
+ * typed against its list: a route declared without a handler, or a handler for an undeclared
+ * route, does not compile.
  */
-export const apiRoutes = [
+export const workflowRoutes = [
   'POST /api/v1/workflow',
   'GET /api/v1/workflow',
   'GET /api/v1/workflow/{id}',
   'PATCH /api/v1/workflow/{id}',
   'DELETE /api/v1/workflow/{id}',
+] as const;
+
+export const executionRoutes = [
   'POST /api/v1/workflow/{id}/execution',
+  'POST /api/v1/workflow/{id}/execution/bulk',
   'GET /api/v1/workflow/{id}/executions',
   'GET /api/v1/workflow/{id}/execution/{executionId}',
   'POST /api/v1/step-executions/{stepExecutionId}/outcome',
 ] as const;
+
+export const controlRoutes = [
+  'PUT /api/v1/workflow/{id}/execution/{executionId}',
+  'DELETE /api/v1/workflow/{id}/execution/{executionId}',
+  'POST /api/v1/workflow/{id}/execution/{executionId}/pause',
+  'POST /api/v1/workflow/{id}/execution/{executionId}/resume',
+  'POST /api/v1/workflow/{id}/execution/{executionId}/cancel',
+  // Feather's n8n client cancels on the plural path.
+  'POST /api/v1/workflow/{id}/executions/{executionId}/cancel',
+  'POST /api/v1/workflow/{id}/executions/cancel',
+  'POST /api/v1/executions/cancel',
+] as const;
+
+export const apiRoutes = [...workflowRoutes, ...executionRoutes, ...controlRoutes] as const;
 export type ApiRoute = (typeof apiRoutes)[number];
+export type WorkflowRoute = (typeof workflowRoutes)[number];
+export type ExecutionRoute = (typeof executionRoutes)[number];
+export type ControlRoute = (typeof controlRoutes)[number];

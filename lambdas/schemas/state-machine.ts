@@ -7,7 +7,8 @@ import { dispositionSchema, isoDateTimeSchema, uuidSchema } from './common.js';
  * by path).
  */
 export const planSchema = z.object({
-  action: z.enum(['STEP', 'FINISH']),
+  /** STEP: wait, then dispatch; PARK: paused, wait on a token until resumed; FINISH: done. */
+  action: z.enum(['STEP', 'PARK', 'FINISH']),
   stepIndex: z.int().min(0),
   waitUntil: isoDateTimeSchema,
 });
@@ -17,11 +18,13 @@ export type Plan = z.infer<typeof planSchema>;
 export const runInputSchema = z.object({ executionId: uuidSchema, plan: planSchema });
 export type RunInput = z.infer<typeof runInputSchema>;
 
-/** The Dispatch task's payload (waitForTaskToken). */
+/** The Dispatch and Park tasks' payload (both waitForTaskToken, one function). */
 export const dispatchInputSchema = z.object({
   taskToken: z.string().min(1),
   executionId: uuidSchema,
   stepIndex: z.int().min(0),
+  /** Set by the Park state: hold the token until the run is resumed. */
+  park: z.boolean().optional(),
 });
 export type DispatchInput = z.infer<typeof dispatchInputSchema>;
 

@@ -133,6 +133,14 @@ export const ExecutionRegressedError = namedError(
     `Execution ${executionId} record is behind its run: ${detail}`
 );
 
+/** A control that does not apply to the run as it is (pausing or resuming a finished run). */
+export const ExecutionConflictError = namedError(
+  'ExecutionConflictError',
+  409,
+  'CONFLICT',
+  (action: string, reason: string) => `Cannot ${action} the execution: ${reason}`
+);
+
 /** Concurrent writes kept refusing an update after several fresh reads. */
 export const ConcurrentUpdateError = namedError(
   'ConcurrentUpdateError',

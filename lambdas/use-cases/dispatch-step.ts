@@ -9,6 +9,7 @@ import {
   putStepExecutionPointer,
   swapTaskToken,
 } from '../adapters/step-attempts.js';
+import { workflowExists } from '../adapters/workflow-repository.js';
 import { renderMessage } from '../domain/render-message.js';
 import { checkDispatch } from '../domain/step-progression.js';
 import {
@@ -19,6 +20,7 @@ import {
 } from '../schemas/execution.js';
 import type { DispatchInput } from '../schemas/state-machine.js';
 import { logger } from '../shared/logger.js';
+import { controlExecution } from './controls.js';
 import { assertProgress, loadExecution, planExecution } from './plan-step.js';
 import { reportStepOutcome, settleOutcome } from './report-outcome.js';
 
@@ -50,6 +52,14 @@ export async function dispatchStep(input: DispatchInput, now: Date): Promise<voi
 
   const check = checkDispatch(execution, input.stepIndex, now);
   if (!check.ok) return notNow(execution, input.taskToken, check.reason, now);
+  if (!(await workflowExists(execution.organizationId, execution.workflowId))) {
+    // Deleted while this run waited (its cancel may have missed it): never contact for it.
+    await controlExecution(execution.organizationId, execution.id, 'cancel', now, {
+      cancelledBy: 'workflow',
+      fromRun: true,
+    });
+    return notNow(await loadExecution(execution.id), input.taskToken, 'workflow deleted', now);
+  }
   const channel = activeChannel();
   const attempt: StepAttempt = {
     id: stepExecutionId(execution.id, input.stepIndex, 1),

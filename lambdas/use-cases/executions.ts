@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
+import { indexRunContact } from '../adapters/contact-index.js';
 import {
   type ExecutionFilter,
   getExecution,
@@ -23,7 +24,12 @@ import type {
   ExecutionState,
 } from '../schemas/execution.js';
 import type { Workflow } from '../schemas/workflow.js';
-import { NoContactWindowError, ValidationError, WorkflowInactiveError } from '../shared/errors.js';
+import {
+  AppError,
+  NoContactWindowError,
+  ValidationError,
+  WorkflowInactiveError,
+} from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
 
 /** A run's state machine lives at most a year; leave the steps room after a late start. */
@@ -35,7 +41,8 @@ const MAX_START_DELAY_MS = 180 * 24 * 3600_000;
  * 1. Load the workflow (another organization's is not found); an inactive one refuses (409).
  * 2. Build the run on a snapshot of the workflow, with the first step's nextRunAt already
  *    worked out (no window within the horizon: 409, nothing stored).
- * 3. Write a pending-start marker, then the run's items, then start its state machine run
+ * 3. Write a pending-start marker, the phone and lead pointers (so a cancel by phone or lead
+ *    answered after this create sees the run), then the run's items, then start its run
  *    (named after the execution) and remove the marker. If anything dies after the marker,
  *    the sweep (start-pending-runs.ts) starts the run: a stored run always starts, exactly once.
  */
@@ -56,6 +63,7 @@ export async function createExecution(
   }
   const pending = pendingStartFor({ executionId: draft.id, plan: next.plan }, draft.createdAt);
   await putPendingStart(pending);
+  await indexRunContact(draft);
   await insertExecution(draft);
   await startStoredRun(pending);
   return draft;
@@ -126,6 +134,63 @@ async function startStoredRun(pending: PendingStart): Promise<void> {
       error,
     });
   }
+}
+
+/** A lead of a bulk request: valid and parsed, or refused with the field that is wrong. */
+export type LeadInput =
+  | { lead: CreateExecution }
+  | { customerLeadId: string | null; error: string };
+
+export interface BulkResult {
+  success: boolean;
+  executionId: string | null;
+  customerLeadId: string | null;
+  error: string | null;
+}
+
+/**
+ * Up to 25 runs of one workflow. One bad lead (invalid, or refused by the schedules) never
+ * fails the others; each result says what happened to its lead, in request order.
+ */
+export async function createExecutionsInBulk(
+  organizationId: string,
+  workflowId: string,
+  leads: LeadInput[],
+  now: Date
+): Promise<BulkResult[]> {
+  await getWorkflow(organizationId, workflowId);
+  const results: BulkResult[] = [];
+  for (const input of leads) {
+    if ('error' in input) {
+      results.push({
+        success: false,
+        executionId: null,
+        customerLeadId: input.customerLeadId,
+        error: input.error,
+      });
+      continue;
+    }
+    try {
+      const execution = await createExecution(organizationId, workflowId, input.lead, now);
+      results.push({
+        success: true,
+        executionId: execution.id,
+        customerLeadId: execution.customerLeadId,
+        error: null,
+      });
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500) throw error;
+      const detail = error.details?.[0];
+      const message = detail ? `${detail.path}: ${detail.message}` : error.message;
+      results.push({
+        success: false,
+        executionId: null,
+        customerLeadId: input.lead.customerLeadId,
+        error: message,
+      });
+    }
+  }
+  return results;
 }
 
 export async function getWorkflowExecution(

@@ -1,13 +1,14 @@
 import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
 import type { Page } from '../adapters/pagination.js';
 import {
-  deleteWorkflow,
   getWorkflow,
   listWorkflows,
   putWorkflow,
+  deleteWorkflow as removeWorkflow,
   replaceWorkflow,
 } from '../adapters/workflow-repository.js';
 import type { CreateWorkflow, Definition, UpdateWorkflow, Workflow } from '../schemas/workflow.js';
+import { cancelWorkflowRuns } from './bulk-controls.js';
 
 /** Gives every step a stable id; a step sent with an id keeps it. */
 function withStepIds(definition: Definition): Workflow['definition'] {
@@ -49,7 +50,19 @@ export async function updateWorkflow(
   return updated;
 }
 
-export { deleteWorkflow, getWorkflow };
+export { getWorkflow };
+
+/** Cancels the workflow's active runs, then deletes it; answers how many runs it cancelled. */
+export async function deleteWorkflow(
+  organizationId: string,
+  workflowId: string,
+  now: Date
+): Promise<number> {
+  await getWorkflow(organizationId, workflowId);
+  const cancelled = await cancelWorkflowRuns(organizationId, workflowId, now);
+  await removeWorkflow(organizationId, workflowId);
+  return cancelled;
+}
 
 export function listOrganizationWorkflows(
   organizationId: string,

@@ -41,14 +41,16 @@ const transientLambdaErrors = [
  * One standard execution per workflow execution. The flow, in order:
  * 1. The run starts with the first step's plan, made when the execution was created:
  *    `{ action: STEP | FINISH, stepIndex, waitUntil }`.
- * 2. Route sends STEP to the Wait and FINISH to Done.
+ * 2. Route sends STEP to the Wait, PARK (the run is paused) to Park, and FINISH to Done.
  * 3. Wait Until Allowed sleeps until `plan.waitUntil` (TimestampPath, capped to 7 days).
  * 4. Dispatch (waitForTaskToken) re-reads the execution, re-checks status and window and
  *    contacts the recipient once. Whoever completes its token hands back the next plan from
  *    the schedule check (domain/next-step.ts) on the execution as it now is: the outcome
  *    report after recording the disposition, or Dispatch itself when it is "not now" (paused,
  *    outside the window, the wait was capped). Back to 2.
- * 5. Any error that survives its retries goes to Mark Failed, which records it, then Failed.
+ * 5. Park (waitForTaskToken) stores its token on the paused run; the resume completes it with
+ *    the next plan (a run resumed before the token was stored moves on at once). Back to 2.
+ * 6. Any error that survives its retries goes to Mark Failed, which records it, then Failed.
  * Cost: 3 state transitions per step attempt (Route, Wait, Dispatch) and 2 to finish (Route,
  * Done); the schedule check rides on Lambdas that run anyway instead of being a Task of its
  * own, which saves a transition per attempt and one at the start (8 instead of 11 for a
@@ -60,11 +62,49 @@ export class OutreachStateMachine extends Construct {
 
   constructor(scope: Construct, id: string, props: OutreachStateMachineProps) {
     super(scope, id);
-    const executionId = JsonPath.stringAt('$.executionId');
+    const markFailed = this.markFailed(props.failFunction);
+    const wait = new Wait(this, 'Wait Until Allowed', {
+      time: WaitTime.timestampPath('$.plan.waitUntil'),
+    });
+    const dispatch = this.callback('Dispatch', props.dispatchFunction, markFailed, {
+      timeout: props.outcomeTimeout ?? Duration.hours(24),
+    });
+    // A paused run waits here on its token, released by the resume: no timer, no transitions.
+    // A year is the longest a standard execution lives anyway.
+    const park = this.callback('Park', props.dispatchFunction, markFailed, {
+      timeout: Duration.days(365),
+      park: true,
+    });
+    const route = new Choice(this, 'Route')
+      .when(Condition.stringEquals('$.plan.action', 'STEP'), wait)
+      .when(Condition.stringEquals('$.plan.action', 'PARK'), park)
+      .otherwise(new Succeed(this, 'Done'));
+    wait.next(dispatch).next(route);
+    park.next(route);
 
+    const logGroup = new LogGroup(this, 'Logs', {
+      logGroupName: `/aws/vendedlogs/states/${id}-${this.node.addr.slice(0, 8)}`,
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromChainable(Chain.start(route)),
+      tracingEnabled: true,
+      // Standard executions may run a year; a sequence of steps spread over months fits.
+      timeout: Duration.days(365),
+      logs: { destination: logGroup, level: LogLevel.ERROR, includeExecutionData: false },
+    });
+  }
+
+  /** The catch-all: records why the run stopped, then fails the execution. */
+  private markFailed(failFunction: IFunction): LambdaInvoke {
     const markFailed = new LambdaInvoke(this, 'Mark Failed', {
-      lambdaFunction: props.failFunction,
-      payload: TaskInput.fromObject({ executionId, error: JsonPath.objectAt('$.error') }),
+      lambdaFunction: failFunction,
+      payload: TaskInput.fromObject({
+        executionId: JsonPath.stringAt('$.executionId'),
+        error: JsonPath.objectAt('$.error'),
+      }),
       resultPath: JsonPath.DISCARD,
       retryOnServiceExceptions: false,
     });
@@ -83,68 +123,58 @@ export class OutreachStateMachine extends Construct {
     markFailed.next(
       new Fail(this, 'Failed', { error: 'ExecutionFailed', causePath: '$.error.Cause' })
     );
+    return markFailed;
+  }
 
-    const wait = new Wait(this, 'Wait Until Allowed', {
-      time: WaitTime.timestampPath('$.plan.waitUntil'),
-    });
-
-    const dispatch = new LambdaInvoke(this, 'Dispatch', {
-      lambdaFunction: props.dispatchFunction,
+  /**
+   * A waitForTaskToken task on the dispatch function whose token's output is the next plan
+   * (nothing else of the run's state changes), with retries and the catch-all.
+   */
+  private callback(
+    name: string,
+    fn: IFunction,
+    markFailed: LambdaInvoke,
+    options: { timeout: Duration; park?: boolean }
+  ): LambdaInvoke {
+    const task = new LambdaInvoke(this, name, {
+      lambdaFunction: fn,
       integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
       payload: TaskInput.fromObject({
         taskToken: JsonPath.taskToken,
-        executionId,
+        executionId: JsonPath.stringAt('$.executionId'),
         stepIndex: JsonPath.numberAt('$.plan.stepIndex'),
+        ...(options.park && { park: true }),
       }),
-      // The token's output is the next plan; nothing else of the run's state changes.
       resultSelector: {
         'action.$': '$.action',
         'stepIndex.$': '$.stepIndex',
         'waitUntil.$': '$.waitUntil',
       },
       resultPath: '$.plan',
-      taskTimeout: Timeout.duration(props.outcomeTimeout ?? Duration.hours(24)),
+      taskTimeout: Timeout.duration(options.timeout),
       retryOnServiceExceptions: false,
     });
     // A missing execution will not appear on a retry, and a stored state behind the run will
     // not catch up: fail at once (Mark Failed records why).
-    dispatch.addRetry({
+    task.addRetry({
       errors: ['ExecutionNotFoundError', 'ExecutionRegressedError'],
       maxAttempts: 0,
     });
-    dispatch.addRetry({
+    task.addRetry({
       errors: transientLambdaErrors,
       interval: Duration.seconds(2),
       maxAttempts: 6,
       backoffRate: 2,
     });
-    // A retried Dispatch finds its attempt claimed and never contacts again (use-cases/dispatch-step.ts).
-    dispatch.addRetry({
+    // A retried Dispatch finds its attempt claimed and never contacts again
+    // (use-cases/dispatch-step.ts); a retried Park stores the new token.
+    task.addRetry({
       errors: ['States.TaskFailed'],
       interval: Duration.seconds(5),
       maxAttempts: 3,
       backoffRate: 2,
     });
-    dispatch.addCatch(markFailed, { errors: ['States.ALL'], resultPath: '$.error' });
-
-    const route = new Choice(this, 'Route')
-      .when(Condition.stringEquals('$.plan.action', 'STEP'), wait)
-      .otherwise(new Succeed(this, 'Done'));
-    wait.next(dispatch).next(route);
-
-    const logGroup = new LogGroup(this, 'Logs', {
-      logGroupName: `/aws/vendedlogs/states/${id}-${this.node.addr.slice(0, 8)}`,
-      retention: RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-
-    this.stateMachine = new StateMachine(this, 'StateMachine', {
-      stateMachineType: StateMachineType.STANDARD,
-      definitionBody: DefinitionBody.fromChainable(Chain.start(route)),
-      tracingEnabled: true,
-      // Standard executions may run a year; a sequence of steps spread over months fits.
-      timeout: Duration.days(365),
-      logs: { destination: logGroup, level: LogLevel.ERROR, includeExecutionData: false },
-    });
+    task.addCatch(markFailed, { errors: ['States.ALL'], resultPath: '$.error' });
+    return task;
   }
 }

@@ -531,7 +531,32 @@ const routeBodies: Partial<Record<ApiRoute, BodyKinds>> = {
     base: outcomeBase,
     random: randomOutcome as fc.Arbitrary<Json>,
   },
+  'POST /api/v1/workflow/{id}/execution/bulk': {
+    base: { leads: [executionBase, executionBase] } as Json,
+    random: fc
+      .array(randomExecution, { minLength: 1, maxLength: 3 })
+      .map((leads) => ({ leads }) as Json),
+  },
+  'PUT /api/v1/workflow/{id}/execution/{executionId}': {
+    base: { status: 'PAUSED', metadata: { source: 'fuzz' } },
+    random: fc.record(
+      {
+        status: fc.constantFrom('PAUSED', 'RUNNING', 'CANCELLED'),
+        metadata: fc.dictionary(fc.string(), fc.string()),
+      },
+      { requiredKeys: [] }
+    ) as fc.Arbitrary<Json>,
+  },
+  'POST /api/v1/executions/cancel': {
+    base: { phoneNumber: '+14155550123' },
+    random: fc.oneof(
+      fc.record({ phoneNumber: fc.constantFrom('+14155550123', '+12125550100', '+1415555') }),
+      fc.record({ customerLeadId: fc.string({ minLength: 1, maxLength: 20 }) })
+    ) as fc.Arbitrary<Json>,
+  },
 };
+routeBodies['POST /api/v1/workflow/{id}/executions/cancel'] =
+  routeBodies['POST /api/v1/executions/cancel'];
 
 /** Bodies: mostly valid ones for the route, mutated or not, then anything else. */
 function bodyFor(kinds: BodyKinds | undefined): fc.Arbitrary<string | undefined> {
@@ -639,6 +664,11 @@ function idSegment(tokens: string[]): fc.Arbitrary<string> {
 }
 
 const anyWorkflow = ['{{wf.open}}', '{{wf.patchable}}', '{{wf.inactive}}', '{{wf.other}}'];
+/** Controls act on the fuzz's own runs of the open workflow, and on another organization's. */
+const ownRun = {
+  id: ['{{wf.open}}', '{{wf.open}}', '{{wf.other}}'],
+  executionId: ['{{exec.own}}', '{{exec.own}}', '{{exec.other}}'],
+};
 const segmentTokens: Record<ApiRoute, Record<string, string[]>> = {
   'POST /api/v1/workflow': {},
   'GET /api/v1/workflow': {},
@@ -658,6 +688,15 @@ const segmentTokens: Record<ApiRoute, Record<string, string[]>> = {
   'POST /api/v1/step-executions/{stepExecutionId}/outcome': {
     stepExecutionId: ['{{step.fresh}}', '{{step.fresh}}', '{{step.used}}', '{{step.other}}'],
   },
+  'POST /api/v1/workflow/{id}/execution/bulk': { id: [...anyWorkflow, '{{wf.created}}'] },
+  'PUT /api/v1/workflow/{id}/execution/{executionId}': ownRun,
+  'DELETE /api/v1/workflow/{id}/execution/{executionId}': ownRun,
+  'POST /api/v1/workflow/{id}/execution/{executionId}/pause': ownRun,
+  'POST /api/v1/workflow/{id}/execution/{executionId}/resume': ownRun,
+  'POST /api/v1/workflow/{id}/execution/{executionId}/cancel': ownRun,
+  'POST /api/v1/workflow/{id}/executions/{executionId}/cancel': ownRun,
+  'POST /api/v1/workflow/{id}/executions/cancel': { id: anyWorkflow },
+  'POST /api/v1/executions/cancel': {},
 };
 
 function routePath(route: ApiRoute): fc.Arbitrary<string> {
@@ -1459,7 +1498,8 @@ describe('after the fuzz', () => {
     expect(orphans).toEqual([]);
     const kept = new Set(workflows);
     const missing = ctx.createdExecutions.filter(
-      (created) => kept.has(created.workflowId) && !listed.has(created.id)
+      (created) =>
+        kept.has(created.workflowId) && !listed.has(created.id) && !ctx.deleted.has(created.id)
     );
     expect(missing).toEqual([]);
     expect(listed.size).toBeGreaterThanOrEqual(STEP_POOL);

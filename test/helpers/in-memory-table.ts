@@ -22,6 +22,7 @@ import {
   putStepExecutionPointer,
 } from '../../lambdas/adapters/step-attempts.js';
 import { keys, withoutKeys } from '../../lambdas/adapters/table-keys.js';
+import { putWorkflow } from '../../lambdas/adapters/workflow-repository.js';
 import type { Execution, ExecutionState } from '../../lambdas/schemas/execution.js';
 import { logger } from '../../lambdas/shared/logger.js';
 import { anExecution } from './execution-fixture.js';
@@ -133,6 +134,20 @@ export function aRun(overrides: Partial<Execution> = {}): Execution {
 
 /** Stores a run the way the product does: insertExecution, then each attempt and its pointer. */
 export async function seed(execution: Execution): Promise<Execution> {
+  // The run's workflow exists (Dispatch never contacts for a deleted one).
+  await putWorkflow({
+    id: execution.workflowId,
+    organizationId: execution.organizationId,
+    name: 'Seeded workflow',
+    description: '',
+    active: true,
+    timezone: execution.timezone,
+    workflowSchedule: execution.workflowSchedule,
+    tcpaSchedule: execution.tcpaSchedule,
+    definition: execution.definition,
+    createdAt: execution.createdAt,
+    updatedAt: execution.createdAt,
+  });
   await insertExecution(execution);
   for (const attempt of Object.values(execution.attempts)) {
     if (!(await claimAttemptRecord(execution.id, attempt))) {

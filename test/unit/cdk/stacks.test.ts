@@ -118,12 +118,21 @@ describe('OutreachService', () => {
       'Done',
       'Failed',
       'Mark Failed',
+      'Park',
       'Route',
       'Wait Until Allowed',
     ]);
     expect(definition.States.Route.Choices).toEqual([
       { Variable: '$.plan.action', StringEquals: 'STEP', Next: 'Wait Until Allowed' },
+      { Variable: '$.plan.action', StringEquals: 'PARK', Next: 'Park' },
     ]);
+    // A paused run waits on a token (no timer) for at most the execution's own year.
+    expect(definition.States.Park).toMatchObject({
+      Resource: expect.stringMatching(/lambda:invoke\.waitForTaskToken$/),
+      TimeoutSeconds: 365 * 86_400,
+      Next: 'Route',
+      Parameters: { Payload: expect.objectContaining({ park: true }) },
+    });
     expect(definition.States['Wait Until Allowed']).toMatchObject({
       Type: 'Wait',
       TimestampPath: '$.plan.waitUntil',

@@ -335,8 +335,8 @@ describe('reportStepOutcome', () => {
     await reportStepOutcome({ stepExecutionId: id, disposition: 'NO_ANSWER' }, now);
     expect(await mustRead(run.id)).toMatchObject({ status: 'PAUSED', stepIndex: 1 });
     const [task] = taskOutputs();
-    expect(task?.output).toMatchObject({ action: 'STEP', stepIndex: 1 });
-    expect(Date.parse(task?.output.waitUntil ?? '') - now.getTime()).toBe(7 * 86_400_000);
+    // Parked until resumed: no timer runs for a paused run.
+    expect(task?.output).toMatchObject({ action: 'PARK', stepIndex: 1 });
   });
 
   it('fails the run when the next step has no window within the horizon', async () => {

@@ -1,0 +1,79 @@
+import type { ExecutionState } from '../schemas/execution.js';
+import { Update } from './table.js';
+import { keys } from './table-keys.js';
+
+/**
+ * The controls' writes on a run's state item. Each checks the status it expects and the version
+ * it read, so a control racing a claim, an outcome or another control either wins outright or
+ * is refused and re-read: never half-applied.
+ */
+
+export function pauseState(state: ExecutionState, now: Date): Promise<boolean> {
+  return new Update()
+    .set('status', 'PAUSED')
+    .set('pausedFrom', state.status)
+    .set('updatedAt', now.toISOString())
+    .whenIn('status', ['CREATED', 'RUNNING'])
+    .bumpVersion(state.version)
+    .run(keys.execution(state.id));
+}
+
+/** Back to the status the run had when paused; the park token (if any) is the caller's to release. */
+export function resumeState(state: ExecutionState, now: Date): Promise<boolean> {
+  return new Update()
+    .set('status', state.pausedFrom ?? 'RUNNING')
+    .set('updatedAt', now.toISOString())
+    .remove('pausedFrom')
+    .remove('parkToken')
+    .whenEquals('status', 'PAUSED')
+    .bumpVersion(state.version)
+    .run(keys.execution(state.id));
+}
+
+export function cancelState(
+  state: ExecutionState,
+  by: NonNullable<ExecutionState['cancelledBy']>,
+  now: Date
+): Promise<boolean> {
+  return new Update()
+    .set('status', 'CANCELLED')
+    .set('cancelledBy', by)
+    .set('completedAt', now.toISOString())
+    .set('updatedAt', now.toISOString())
+    .set('nextRunAt', null)
+    .remove('pausedFrom')
+    .remove('parkToken')
+    .whenIn('status', ['CREATED', 'RUNNING', 'PAUSED'])
+    .bumpVersion(state.version)
+    .run(keys.execution(state.id));
+}
+
+/** The Park state's token, stored only while the run is still paused. */
+export function recordParkToken(state: ExecutionState, token: string): Promise<boolean> {
+  return new Update()
+    .set('parkToken', token)
+    .whenEquals('status', 'PAUSED')
+    .bumpVersion(state.version)
+    .run(keys.execution(state.id));
+}
+
+/** Hides a deleted run from reads and from the workflow's list (its index keys go). */
+export function hideState(state: ExecutionState, now: Date): Promise<boolean> {
+  return new Update()
+    .set('deletedAt', now.toISOString())
+    .set('updatedAt', now.toISOString())
+    .remove('gsi1pk')
+    .remove('gsi1sk')
+    .whenIn('status', ['COMPLETED', 'FAILED', 'CANCELLED'])
+    .whenAbsent('deletedAt')
+    .bumpVersion(state.version)
+    .run(keys.execution(state.id));
+}
+
+/** Replaces the run's metadata (its contact item holds it). */
+export function replaceMetadata(executionId: string, metadata: Record<string, unknown>) {
+  return new Update()
+    .set('metadata', metadata)
+    .whenExists()
+    .run(keys.executionContact(executionId));
+}

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import {
+  createExecutionSchema,
+  listExecutionsQuerySchema,
+  reportOutcomeSchema,
+} from '../schemas/execution.js';
+import type { ExecutionRoute } from '../schemas/routes.js';
+import {
+  createExecution,
+  createExecutionsInBulk,
+  getWorkflowExecution,
+  type LeadInput,
+  listWorkflowExecutions,
+} from '../use-cases/executions.js';
+import { reportStepOutcome } from '../use-cases/report-outcome.js';
+import { issuesOf, json, parseBody, parseQuery } from './http.js';
+import { presentExecution, presentExecutionSummary, presentStepExecutions } from './presenters.js';
+import { idParameter, type Route } from './route.js';
+
+/** Feather's bulk body: 1 to 25 leads, each validated on its own so one bad lead fails alone. */
+const bulkCreateSchema = z.strictObject({ leads: z.array(z.unknown()).min(1).max(25) });
+
+function parseLead(lead: unknown): LeadInput {
+  const parsed = createExecutionSchema.safeParse(lead);
+  if (parsed.success) return { lead: parsed.data };
+  const first = issuesOf(parsed.error)[0];
+  const customerLeadId =
+    typeof (lead as { customerLeadId?: unknown })?.customerLeadId === 'string'
+      ? (lead as { customerLeadId: string }).customerLeadId
+      : null;
+  return { customerLeadId, error: `${first?.path || '(lead)'}: ${first?.message ?? 'invalid'}` };
+}
+
+/** Executions: create one or up to 25, list, get, and the outcome report of a step attempt. */
+export const executionHandlers: Record<ExecutionRoute, Route> = {
+  'POST /api/v1/workflow/{id}/execution': async (event, org) => {
+    const execution = await createExecution(
+      org,
+      idParameter(event, 'id'),
+      parseBody(event, createExecutionSchema),
+      new Date()
+    );
+    return json(201, presentExecution(execution));
+  },
+
+  'POST /api/v1/workflow/{id}/execution/bulk': async (event, org) => {
+    const { leads } = parseBody(event, bulkCreateSchema);
+    const results = await createExecutionsInBulk(
+      org,
+      idParameter(event, 'id'),
+      leads.map(parseLead),
+      new Date()
+    );
+    const successful = results.filter((result) => result.success).length;
+    return json(successful > 0 ? 201 : 200, {
+      total: results.length,
+      successful,
+      failed: results.length - successful,
+      results,
+    });
+  },
+
+  'GET /api/v1/workflow/{id}/executions': async (event, org) => {
+    const query = parseQuery(event, listExecutionsQuerySchema);
+    const enriched = query.enriched === 'true';
+    const page = await listWorkflowExecutions(
+      org,
+      idParameter(event, 'id'),
+      { status: query.status, customerLeadId: query.customerLeadId },
+      { limit: query.limit, cursor: query.cursor, enriched }
+    );
+    return json(200, {
+      executions: page.items.map((execution) => presentExecution(execution)),
+      pagination: { limit: query.limit, nextCursor: page.nextCursor },
+    });
+  },
+
+  'GET /api/v1/workflow/{id}/execution/{executionId}': async (event, org) => {
+    const execution = await getWorkflowExecution(
+      org,
+      idParameter(event, 'id'),
+      idParameter(event, 'executionId')
+    );
+    return json(200, presentExecution(execution));
+  },
+
+  'POST /api/v1/step-executions/{stepExecutionId}/outcome': async (event, org) => {
+    const body = parseBody(event, reportOutcomeSchema);
+    const result = await reportStepOutcome(
+      { ...body, stepExecutionId: idParameter(event, 'stepExecutionId'), organizationId: org },
+      new Date()
+    );
+    const stepExecution = presentStepExecutions(result.execution).find(
+      (step) => step.id === result.attempt.id
+    );
+    return json(200, {
+      duplicate: result.duplicate,
+      stepExecution,
+      execution: presentExecutionSummary(result.execution),
+    });
+  },
+};

@@ -1,0 +1,47 @@
+import { pageQuerySchema } from '../schemas/common.js';
+import type { WorkflowRoute } from '../schemas/routes.js';
+import { createWorkflowSchema, updateWorkflowSchema } from '../schemas/workflow.js';
+import {
+  createWorkflow,
+  deleteWorkflow,
+  getWorkflow,
+  listOrganizationWorkflows,
+  updateWorkflow,
+} from '../use-cases/workflows.js';
+import { json, parseBody, parseQuery } from './http.js';
+import { idParameter, type Route } from './route.js';
+
+/** Workflows: create, list, get, update, delete (which cancels the workflow's active runs). */
+export const workflowHandlers: Record<WorkflowRoute, Route> = {
+  'POST /api/v1/workflow': async (event, org) =>
+    json(201, await createWorkflow(org, parseBody(event, createWorkflowSchema), new Date())),
+
+  'GET /api/v1/workflow': async (event, org) => {
+    const query = parseQuery(event, pageQuerySchema);
+    const page = await listOrganizationWorkflows(org, query);
+    return json(200, {
+      workflows: page.items,
+      pagination: { limit: query.limit, nextCursor: page.nextCursor },
+    });
+  },
+
+  'GET /api/v1/workflow/{id}': async (event, org) =>
+    json(200, await getWorkflow(org, idParameter(event, 'id'))),
+
+  'PATCH /api/v1/workflow/{id}': async (event, org) =>
+    json(
+      200,
+      await updateWorkflow(
+        org,
+        idParameter(event, 'id'),
+        parseBody(event, updateWorkflowSchema),
+        new Date()
+      )
+    ),
+
+  'DELETE /api/v1/workflow/{id}': async (event, org) => {
+    const id = idParameter(event, 'id');
+    const cancelledCount = await deleteWorkflow(org, id, new Date());
+    return json(200, { message: `Workflow ${id} deleted`, cancelledCount });
+  },
+};

@@ -1,0 +1,69 @@
+import { type ContactSelector, runsForContact } from '../adapters/contact-index.js';
+import { listExecutionsOfWorkflow } from '../adapters/execution-queries.js';
+import { getWorkflow } from '../adapters/workflow-repository.js';
+import type { ExecutionStatus } from '../schemas/execution.js';
+import { AppError } from '../shared/errors.js';
+import { type CancelledBy, controlExecution } from './controls.js';
+
+const active: ExecutionStatus[] = ['CREATED', 'RUNNING', 'PAUSED'];
+
+/** Cancels one run; true when it was active. Finished (409) or deleted (404) meanwhile: false. */
+async function cancelIfActive(
+  organizationId: string,
+  executionId: string,
+  cancelledBy: CancelledBy,
+  now: Date
+): Promise<boolean> {
+  try {
+    const result = await controlExecution(organizationId, executionId, 'cancel', now, {
+      cancelledBy,
+    });
+    return result.changed;
+  } catch (error) {
+    if (error instanceof AppError && (error.status === 404 || error.status === 409)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Cancels every active run of the organization (or of one workflow) for a phone number or a
+ * lead id; answers how many it cancelled. Finished runs are left as they are.
+ */
+export async function cancelByContact(
+  organizationId: string,
+  selector: ContactSelector,
+  now: Date,
+  workflowId?: string
+): Promise<number> {
+  if (workflowId) await getWorkflow(organizationId, workflowId);
+  const cancelledBy = 'phoneNumber' in selector ? 'phone' : 'lead';
+  let cancelled = 0;
+  for (const id of await runsForContact(organizationId, selector, workflowId)) {
+    if (await cancelIfActive(organizationId, id, cancelledBy, now)) cancelled++;
+  }
+  return cancelled;
+}
+
+/**
+ * Cancels a workflow's active runs (before it is deleted). The list index is eventually
+ * consistent, so a run created a moment before may be missed here: Dispatch also refuses to
+ * contact for a workflow that no longer exists, which closes that gap.
+ */
+export async function cancelWorkflowRuns(
+  organizationId: string,
+  workflowId: string,
+  now: Date
+): Promise<number> {
+  let cancelled = 0;
+  for (const status of active) {
+    let cursor: string | undefined;
+    do {
+      const page = await listExecutionsOfWorkflow(workflowId, { status }, { limit: 100, cursor });
+      for (const run of page.items) {
+        if (await cancelIfActive(organizationId, run.id, 'workflow', now)) cancelled++;
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  }
+  return cancelled;
+}
