@@ -158,7 +158,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       engine,
       lambdas,
       async stop() {
-        rules.stop();
+        await rules.stop();
         await closeServer(gateway.server);
         await engine.shutdown();
         clock.stop();

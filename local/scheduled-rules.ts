@@ -38,6 +38,7 @@ export function scheduledTargets(resolver: TemplateResolver): ScheduledTarget[] 
  */
 export class ScheduledRules {
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly targets: ScheduledTarget[],
@@ -61,14 +62,20 @@ export class ScheduledRules {
   start(): void {
     for (const target of this.targets) {
       const everyMs = Math.max(1_000, target.periodMs / this.timeScale);
-      const timer = setInterval(() => void this.invoke(target), everyMs);
+      const timer = setInterval(() => {
+        const run = this.invoke(target);
+        this.inFlight.add(run);
+        void run.finally(() => this.inFlight.delete(run));
+      }, everyMs);
       timer.unref();
       this.timers.push(timer);
     }
   }
 
-  stop(): void {
+  /** Stops the schedule and waits for a run in progress, so nothing outlives the store. */
+  async stop(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     this.timers.length = 0;
+    await Promise.allSettled([...this.inFlight]);
   }
 }

@@ -3,7 +3,7 @@ import type { Disposition } from '../schemas/common.js';
 import type { Execution, ExecutionState, ScheduleDecision } from '../schemas/execution.js';
 import { dynamo } from './aws-clients.js';
 import { ensureSnapshot } from './snapshots.js';
-import { tableName, Update } from './table.js';
+import { conditionally, tableName, Update } from './table.js';
 import { keys } from './table-keys.js';
 
 /**
@@ -14,9 +14,10 @@ import { keys } from './table-keys.js';
 
 /**
  * Stores a new run: snapshot (if new), contact, then the state item last, so a reader never
- * sees a run whose parts are missing.
+ * sees a run whose parts are missing. False when a run with this id was already stored (a
+ * retried create under an idempotency key): the stored one stands.
  */
-export async function insertExecution(execution: Execution): Promise<void> {
+export async function insertExecution(execution: Execution): Promise<boolean> {
   const { definition, timezone, workflowSchedule, tcpaSchedule } = execution;
   await ensureSnapshot(execution.snapshotId, {
     definition,
@@ -27,24 +28,26 @@ export async function insertExecution(execution: Execution): Promise<void> {
   await dynamo().send(
     new PutCommand({
       TableName: tableName(),
+      // Unconditional: a retry of the same create writes the same contact.
       Item: {
         ...keys.executionContact(execution.id),
         variables: execution.variables,
         metadata: execution.metadata,
       },
-      ConditionExpression: 'attribute_not_exists(pk)',
     })
   );
-  await dynamo().send(
-    new PutCommand({
-      TableName: tableName(),
-      Item: {
-        ...keys.execution(execution.id),
-        ...keys.executionByWorkflow(execution.workflowId, execution.id),
-        ...stateOf(execution),
-      },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    })
+  return conditionally(() =>
+    dynamo().send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: {
+          ...keys.execution(execution.id),
+          ...keys.executionByWorkflow(execution.workflowId, execution.id),
+          ...stateOf(execution),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      })
+    )
   );
 }
 

@@ -12,6 +12,7 @@ import {
 } from '../use-cases/controls.js';
 import { getWorkflowExecution } from '../use-cases/executions.js';
 import { json, parseBody } from './http.js';
+import { idempotent } from './idempotent.js';
 import { presentExecution } from './presenters.js';
 import { idParameter, type Route } from './route.js';
 
@@ -48,7 +49,7 @@ const cancelSelectorSchema = z.union(
 
 /** The action routes take no body (any content type is accepted and ignored). */
 function actionRoute(action: ControlAction): Route {
-  return async (event, org) => {
+  const route: Route = async (event, org) => {
     const { execution } = await controlExecution(
       org,
       idParameter(event, 'executionId'),
@@ -58,21 +59,22 @@ function actionRoute(action: ControlAction): Route {
     );
     return json(200, presentExecution(execution));
   };
+  return action === 'cancel' ? idempotent(0, route) : route;
 }
 
 function workflowIdOf(event: APIGatewayProxyEvent): string | undefined {
   return event.pathParameters?.id === undefined ? undefined : idParameter(event, 'id');
 }
 
-const cancelByContactRoute: Route = async (event, org) => {
+const cancelByContactRoute: Route = idempotent(0, async (event, org) => {
   const selector = parseBody(event, cancelSelectorSchema);
   const cancelledCount = await cancelByContact(org, selector, new Date(), workflowIdOf(event));
   return json(200, { cancelledCount });
-};
+});
 
 /** Pause, resume, cancel (one, by phone, by lead) and delete. */
 export const controlHandlers: Record<ControlRoute, Route> = {
-  'PUT /api/v1/workflow/{id}/execution/{executionId}': async (event, org) => {
+  'PUT /api/v1/workflow/{id}/execution/{executionId}': idempotent(0, async (event, org) => {
     const body = parseBody(event, updateExecutionSchema);
     const workflowId = idParameter(event, 'id');
     const executionId = idParameter(event, 'executionId');
@@ -83,7 +85,7 @@ export const controlHandlers: Record<ControlRoute, Route> = {
       ? (await controlExecution(org, executionId, action, now, { workflowId })).execution
       : await getWorkflowExecution(org, workflowId, executionId);
     return json(200, presentExecution(execution));
-  },
+  }),
   'DELETE /api/v1/workflow/{id}/execution/{executionId}': async (event, org) => {
     const executionId = idParameter(event, 'executionId');
     await deleteExecution(org, idParameter(event, 'id'), executionId, new Date());

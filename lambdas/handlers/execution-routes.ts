@@ -14,6 +14,7 @@ import {
 } from '../use-cases/executions.js';
 import { reportStepOutcome } from '../use-cases/report-outcome.js';
 import { issuesOf, json, parseBody, parseQuery } from './http.js';
+import { idempotent } from './idempotent.js';
 import { presentExecution, presentExecutionSummary, presentStepExecutions } from './presenters.js';
 import { idParameter, type Route } from './route.js';
 
@@ -33,23 +34,25 @@ function parseLead(lead: unknown): LeadInput {
 
 /** Executions: create one or up to 25, list, get, and the outcome report of a step attempt. */
 export const executionHandlers: Record<ExecutionRoute, Route> = {
-  'POST /api/v1/workflow/{id}/execution': async (event, org) => {
+  'POST /api/v1/workflow/{id}/execution': idempotent(1, async (event, org, [reservedId]) => {
     const execution = await createExecution(
       org,
       idParameter(event, 'id'),
       parseBody(event, createExecutionSchema),
-      new Date()
+      new Date(),
+      reservedId
     );
     return json(201, presentExecution(execution));
-  },
+  }),
 
-  'POST /api/v1/workflow/{id}/execution/bulk': async (event, org) => {
+  'POST /api/v1/workflow/{id}/execution/bulk': idempotent(25, async (event, org, reservedIds) => {
     const { leads } = parseBody(event, bulkCreateSchema);
     const results = await createExecutionsInBulk(
       org,
       idParameter(event, 'id'),
       leads.map(parseLead),
-      new Date()
+      new Date(),
+      reservedIds
     );
     const successful = results.filter((result) => result.success).length;
     return json(successful > 0 ? 201 : 200, {
@@ -58,7 +61,7 @@ export const executionHandlers: Record<ExecutionRoute, Route> = {
       failed: results.length - successful,
       results,
     });
-  },
+  }),
 
   'GET /api/v1/workflow/{id}/executions': async (event, org) => {
     const query = parseQuery(event, listExecutionsQuerySchema);

@@ -141,6 +141,14 @@ export const ExecutionConflictError = namedError(
   (action: string, reason: string) => `Cannot ${action} the execution: ${reason}`
 );
 
+/** The same Idempotency-Key sent again with a different request. */
+export const IdempotencyKeyReusedError = namedError(
+  'IdempotencyKeyReusedError',
+  409,
+  'CONFLICT',
+  () => 'Idempotency-Key was already used for a different request'
+);
+
 /** Concurrent writes kept refusing an update after several fresh reads. */
 export const ConcurrentUpdateError = namedError(
   'ConcurrentUpdateError',

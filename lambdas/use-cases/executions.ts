@@ -2,6 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { indexRunContact } from '../adapters/contact-index.js';
 import {
   type ExecutionFilter,
+  findExecution,
   getExecution,
   listExecutionsOfWorkflow,
 } from '../adapters/execution-queries.js';
@@ -50,11 +51,17 @@ export async function createExecution(
   organizationId: string,
   workflowId: string,
   input: CreateExecution,
-  now: Date
+  now: Date,
+  /** Reserved by an idempotency key: a retry converges on the run its first attempt stored. */
+  executionId?: string
 ): Promise<Execution> {
   const workflow = await getWorkflow(organizationId, workflowId);
+  if (executionId) {
+    const stored = await findExecution(executionId);
+    if (stored) return stored;
+  }
   assertStartable(workflow, input, now);
-  const draft = newExecution(organizationId, workflow, input, now);
+  const draft = newExecution(organizationId, workflow, input, now, executionId);
   const next = decideNext(draft, now);
   if (next.noWindow) throw new NoContactWindowError(next.noWindow);
   if (next.schedule) {
@@ -64,7 +71,10 @@ export async function createExecution(
   const pending = pendingStartFor({ executionId: draft.id, plan: next.plan }, draft.createdAt);
   await putPendingStart(pending);
   await indexRunContact(draft);
-  await insertExecution(draft);
+  if (!(await insertExecution(draft))) {
+    // The same reserved id, stored by a concurrent retry: that run stands.
+    return (await findExecution(draft.id)) ?? draft;
+  }
   await startStoredRun(pending);
   return draft;
 }
@@ -88,7 +98,8 @@ function newExecution(
   organizationId: string,
   workflow: Workflow,
   input: CreateExecution,
-  now: Date
+  now: Date,
+  id: string = uuidv7()
 ): Execution {
   const timestamp = now.toISOString();
   const snapshot: DefinitionSnapshot = {
@@ -98,7 +109,7 @@ function newExecution(
     tcpaSchedule: workflow.tcpaSchedule,
   };
   return {
-    id: uuidv7(),
+    id,
     organizationId,
     workflowId: workflow.id,
     snapshotId: snapshotIdOf(snapshot),
@@ -156,11 +167,12 @@ export async function createExecutionsInBulk(
   organizationId: string,
   workflowId: string,
   leads: LeadInput[],
-  now: Date
+  now: Date,
+  reservedIds: string[] = []
 ): Promise<BulkResult[]> {
   await getWorkflow(organizationId, workflowId);
   const results: BulkResult[] = [];
-  for (const input of leads) {
+  for (const [index, input] of leads.entries()) {
     if ('error' in input) {
       results.push({
         success: false,
@@ -171,7 +183,13 @@ export async function createExecutionsInBulk(
       continue;
     }
     try {
-      const execution = await createExecution(organizationId, workflowId, input.lead, now);
+      const execution = await createExecution(
+        organizationId,
+        workflowId,
+        input.lead,
+        now,
+        reservedIds[index]
+      );
       results.push({
         success: true,
         executionId: execution.id,
