@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { AwsApiError } from './aws-api-error.js';
 import type { StepFunctionsEngine } from './step-functions-engine.js';
+import { TokenBucket } from './token-bucket.js';
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -17,27 +18,33 @@ function send(res: ServerResponse, status: number, body: unknown, errorType?: st
   res.end(JSON.stringify(body));
 }
 
-type Operation = (engine: StepFunctionsEngine, p: any) => Promise<unknown> | unknown;
+interface Context {
+  engine: StepFunctionsEngine;
+  starts: TokenBucket;
+}
+
+type Operation = (context: Context, p: any) => Promise<unknown> | unknown;
 
 /** The operations the app calls, in the shapes the SDK expects (dates in epoch seconds). */
 const operations: Record<string, Operation> = {
-  async StartExecution(engine, p) {
+  async StartExecution({ engine, starts }, p) {
+    if (!starts.take()) throw new AwsApiError('ThrottlingException', 'Rate exceeded');
     const started = await engine.startExecution(p.stateMachineArn, p.name, p.input ?? '{}');
     return { executionArn: started.executionArn, startDate: started.startDate / 1000 };
   },
-  SendTaskSuccess(engine, p) {
+  SendTaskSuccess({ engine }, p) {
     engine.sendTaskSuccess(p.taskToken, p.output);
     return {};
   },
-  SendTaskFailure(engine, p) {
+  SendTaskFailure({ engine }, p) {
     engine.sendTaskFailure(p.taskToken, p.error, p.cause);
     return {};
   },
   SendTaskHeartbeat: () => ({}),
-  async StopExecution(engine, p) {
+  async StopExecution({ engine }, p) {
     return { stopDate: (await engine.stopExecution(p.executionArn, p.error, p.cause)) / 1000 };
   },
-  async DescribeExecution(engine, p) {
+  async DescribeExecution({ engine }, p) {
     const execution = await engine.describeExecution(p.executionArn);
     return {
       executionArn: execution.pk,
@@ -53,7 +60,7 @@ const operations: Record<string, Operation> = {
   },
 };
 
-async function answer(engine: StepFunctionsEngine, req: IncomingMessage, res: ServerResponse) {
+async function answer(context: Context, req: IncomingMessage, res: ServerResponse) {
   const name = String(req.headers['x-amz-target'] ?? '').replace('AWSStepFunctions.', '');
   const operation = operations[name];
   if (!operation) {
@@ -63,7 +70,7 @@ async function answer(engine: StepFunctionsEngine, req: IncomingMessage, res: Se
   }
   try {
     const p = JSON.parse((await readBody(req)) || '{}');
-    return send(res, 200, await operation(engine, p));
+    return send(res, 200, await operation(context, p));
   } catch (error) {
     if (error instanceof AwsApiError)
       return send(res, 400, { __type: error.name, message: error.message }, error.name);
@@ -77,9 +84,11 @@ async function answer(engine: StepFunctionsEngine, req: IncomingMessage, res: Se
  * SFN_ENDPOINT. Only the operations the app uses; errors carry their AWS names.
  */
 export async function startStepFunctionsEndpoint(
-  engine: StepFunctionsEngine
+  engine: StepFunctionsEngine,
+  startQuota: { burst: number; perSecond: number } = { burst: 1300, perSecond: 300 }
 ): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => void answer(engine, req, res));
+  const context = { engine, starts: new TokenBucket(startQuota.burst, startQuota.perSecond) };
+  const server = createServer((req, res) => void answer(context, req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }

@@ -35,6 +35,8 @@ export interface LocalRuntimeOptions {
   agentWebhookUrl?: string;
   /** Environment overrides for the handlers (e.g. SIMULATOR_DELAY_MS). */
   environment?: Record<string, string>;
+  /** StartExecution's token bucket. @default us-east-1's: burst 1,300, 300 per second */
+  startQuota?: { burst: number; perSecond: number };
 }
 
 export interface LocalRuntime {
@@ -81,7 +83,7 @@ async function startServices(options: LocalRuntimeOptions): Promise<Services> {
     dynamo.client,
     clock
   );
-  const sfn = await startStepFunctionsEndpoint(engine);
+  const sfn = await startStepFunctionsEndpoint(engine, options.startQuota);
   return { resolver, lambdas, dynamo, clock, engine, sfn };
 }
 

@@ -62,10 +62,17 @@ export class ScheduledRules {
   start(): void {
     for (const target of this.targets) {
       const everyMs = Math.max(1_000, target.periodMs / this.timeScale);
+      let running: Promise<void> | undefined;
       const timer = setInterval(() => {
+        // A run still going when the next is due: skip this one, as a slow target should.
+        if (running) return;
         const run = this.invoke(target);
+        running = run;
         this.inFlight.add(run);
-        void run.finally(() => this.inFlight.delete(run));
+        void run.finally(() => {
+          this.inFlight.delete(run);
+          running = undefined;
+        });
       }, everyMs);
       timer.unref();
       this.timers.push(timer);

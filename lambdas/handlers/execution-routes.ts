@@ -5,11 +5,10 @@ import {
   reportOutcomeSchema,
 } from '../schemas/execution.js';
 import type { ExecutionRoute } from '../schemas/routes.js';
+import { createExecutionsInBulk, type LeadInput } from '../use-cases/bulk-create.js';
 import {
   createExecution,
-  createExecutionsInBulk,
   getWorkflowExecution,
-  type LeadInput,
   listWorkflowExecutions,
 } from '../use-cases/executions.js';
 import { reportStepOutcome } from '../use-cases/report-outcome.js';

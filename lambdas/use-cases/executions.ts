@@ -25,12 +25,7 @@ import type {
   ExecutionState,
 } from '../schemas/execution.js';
 import type { Workflow } from '../schemas/workflow.js';
-import {
-  AppError,
-  NoContactWindowError,
-  ValidationError,
-  WorkflowInactiveError,
-} from '../shared/errors.js';
+import { NoContactWindowError, ValidationError, WorkflowInactiveError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
 
 /** A run's state machine lives at most a year; leave the steps room after a late start. */
@@ -56,9 +51,28 @@ export async function createExecution(
   executionId?: string
 ): Promise<Execution> {
   const workflow = await getWorkflow(organizationId, workflowId);
+  const stored = await storeExecution(organizationId, workflow, input, now, executionId);
+  if (stored.pending) await startStoredRun(stored.pending);
+  return stored.execution;
+}
+
+export interface StoredExecution {
+  execution: Execution;
+  /** Set when this call stored the run: its start is still to be made. */
+  pending?: PendingStart;
+}
+
+/** Steps 2 and 3 up to the start: the run is stored and will start, now or by the sweep. */
+export async function storeExecution(
+  organizationId: string,
+  workflow: Workflow,
+  input: CreateExecution,
+  now: Date,
+  executionId?: string
+): Promise<StoredExecution> {
   if (executionId) {
     const stored = await findExecution(executionId);
-    if (stored) return stored;
+    if (stored) return { execution: stored };
   }
   assertStartable(workflow, input, now);
   const draft = newExecution(organizationId, workflow, input, now, executionId);
@@ -73,10 +87,9 @@ export async function createExecution(
   await indexRunContact(draft);
   if (!(await insertExecution(draft))) {
     // The same reserved id, stored by a concurrent retry: that run stands.
-    return (await findExecution(draft.id)) ?? draft;
+    return { execution: (await findExecution(draft.id)) ?? draft };
   }
-  await startStoredRun(pending);
-  return draft;
+  return { execution: draft, pending };
 }
 
 function assertStartable(workflow: Workflow, input: CreateExecution, now: Date): void {
@@ -135,7 +148,7 @@ function newExecution(
 }
 
 /** Starts a stored run; a failure is left to the sweep, which retries until it starts. */
-async function startStoredRun(pending: PendingStart): Promise<void> {
+export async function startStoredRun(pending: PendingStart): Promise<void> {
   try {
     await startRun(pending.input);
     await deletePendingStart(pending);
@@ -145,70 +158,6 @@ async function startStoredRun(pending: PendingStart): Promise<void> {
       error,
     });
   }
-}
-
-/** A lead of a bulk request: valid and parsed, or refused with the field that is wrong. */
-export type LeadInput =
-  | { lead: CreateExecution }
-  | { customerLeadId: string | null; error: string };
-
-export interface BulkResult {
-  success: boolean;
-  executionId: string | null;
-  customerLeadId: string | null;
-  error: string | null;
-}
-
-/**
- * Up to 25 runs of one workflow. One bad lead (invalid, or refused by the schedules) never
- * fails the others; each result says what happened to its lead, in request order.
- */
-export async function createExecutionsInBulk(
-  organizationId: string,
-  workflowId: string,
-  leads: LeadInput[],
-  now: Date,
-  reservedIds: string[] = []
-): Promise<BulkResult[]> {
-  await getWorkflow(organizationId, workflowId);
-  const results: BulkResult[] = [];
-  for (const [index, input] of leads.entries()) {
-    if ('error' in input) {
-      results.push({
-        success: false,
-        executionId: null,
-        customerLeadId: input.customerLeadId,
-        error: input.error,
-      });
-      continue;
-    }
-    try {
-      const execution = await createExecution(
-        organizationId,
-        workflowId,
-        input.lead,
-        now,
-        reservedIds[index]
-      );
-      results.push({
-        success: true,
-        executionId: execution.id,
-        customerLeadId: execution.customerLeadId,
-        error: null,
-      });
-    } catch (error) {
-      if (!(error instanceof AppError) || error.status >= 500) throw error;
-      const detail = error.details?.[0];
-      const message = detail ? `${detail.path}: ${detail.message}` : error.message;
-      results.push({
-        success: false,
-        executionId: null,
-        customerLeadId: input.lead.customerLeadId,
-        error: message,
-      });
-    }
-  }
-  return results;
 }
 
 export async function getWorkflowExecution(

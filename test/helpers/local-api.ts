@@ -22,7 +22,11 @@ export interface ApiClient {
 }
 
 export async function bootLocalApi(
-  options: { environment?: Record<string, string>; timeScale?: number } = {}
+  options: {
+    environment?: Record<string, string>;
+    timeScale?: number;
+    startQuota?: { burst: number; perSecond: number };
+  } = {}
 ): Promise<ApiClient> {
   const runtime = await startLocalRuntime({ port: 0, channel: 'manual', ...options });
   const call =
