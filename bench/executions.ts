@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { dynamo } from '../lambdas/adapters/aws-clients.js';
+import { PENDING_START_SHARDS } from '../lambdas/adapters/table-keys.js';
 import { LambdaRuntime } from '../local/lambda-runtime.js';
 import { startLocalRuntime } from '../local/runtime.js';
 
@@ -218,29 +219,24 @@ const sum = (pick: (io: Io) => number, only?: (fn: string) => boolean) =>
   [...io.entries()].filter(([fn]) => !only || only(fn)).reduce((t, [, v]) => t + pick(v), 0);
 const isAuthorizer = (fn: string) => fn.startsWith('Authorizer');
 const isApi = (fn: string) => fn.startsWith('Api');
-const isStepWork = (fn: string) => !isApi(fn) && !isAuthorizer(fn);
+// The start sweep runs on a schedule whatever the load: a fixed monthly cost, reported apart.
+const isSweep = (fn: string) => fn.startsWith('StartPendingRuns');
+const isStepWork = (fn: string) => !isApi(fn) && !isAuthorizer(fn) && !isSweep(fn);
+const isBilledPerRun = (fn: string) => !isAuthorizer(fn) && !isSweep(fn);
 const invocations = (only: (fn: string) => boolean) =>
   [...fns.entries()].filter(([fn]) => only(fn)).reduce((t, [, s]) => t + s.invocations, 0);
 const billedGbSeconds = [...fns.entries()]
-  .filter(([fn]) => !isAuthorizer(fn))
+  .filter(([fn]) => isBilledPerRun(fn))
   .reduce((t, [fn, s]) => t + (s.invocations * (calibratedMs.get(fn) ?? 0) * LAMBDA_GB) / 1000, 0);
 
 const scale = 1000 / EXECUTIONS;
-const billedInvocations = invocations((fn) => !isAuthorizer(fn));
+const billedInvocations = invocations(isBilledPerRun);
 const cost = {
   'Step Functions transitions': transitions * price.transition,
   'Lambda requests': billedInvocations * price.lambdaRequest,
   'Lambda duration (calibrated, 512 MB)': billedGbSeconds * price.lambdaGbSecond,
-  'DynamoDB writes':
-    sum(
-      (v) => v.writeUnits,
-      (fn) => !isAuthorizer(fn)
-    ) * price.writeUnit,
-  'DynamoDB reads':
-    sum(
-      (v) => v.readUnits,
-      (fn) => !isAuthorizer(fn)
-    ) * price.readUnit,
+  'DynamoDB writes': sum((v) => v.writeUnits, isBilledPerRun) * price.writeUnit,
+  'DynamoDB reads': sum((v) => v.readUnits, isBilledPerRun) * price.readUnit,
   'API Gateway REST (creates)': EXECUTIONS * price.restApiRequest,
   [`CloudWatch Logs (~${LOG_KB_PER_INVOCATION} KB per invocation)`]:
     ((billedInvocations * LOG_KB_PER_INVOCATION) / 1024 / 1024) * price.logGb,
@@ -294,3 +290,18 @@ console.log('\nAWS list price per 1,000 two-step executions (us-east-1, no free 
 for (const [line, dollars] of Object.entries(cost))
   console.log(`  ${line.padEnd(44)} $${fixed(dollars * scale, 4)}`);
 console.log(`  ${'Total'.padEnd(44)} $${fixed(total * scale, 4)}   (target ≤ $0.25)`);
+
+// Idle: one sweep a minute, each an invocation and one empty Query per pending-start shard.
+const SWEEPS_PER_MONTH = 60 * 24 * 30;
+const sweepRruPerRun = PENDING_START_SHARDS * 0.5;
+const sweepMonthly =
+  SWEEPS_PER_MONTH *
+  (price.lambdaRequest +
+    ((calibratedMs.get([...fns.keys()].find(isSweep) ?? '') ?? 30) *
+      LAMBDA_GB *
+      price.lambdaGbSecond) /
+      1000 +
+    sweepRruPerRun * price.readUnit);
+console.log(
+  `\nFixed: the start sweep (every minute, ${PENDING_START_SHARDS} queries when idle) ≈ $${fixed(sweepMonthly, 2)} a month, however many runs`
+);

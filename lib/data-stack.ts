@@ -6,12 +6,15 @@ import type { Construct } from 'constructs';
  * The stateful half: one DynamoDB table, on demand, point-in-time recovery on, retained when
  * the stack is deleted. Never rename this stack or the table's construct id.
  *
- * Key layout (lambdas/adapters/table-keys.ts is the code for it):
+ * Key layout (lambdas/adapters/table-keys.ts is the code for it; README "Table layout"):
  * - `pk`/`sk`: organization `ORG#<org>`/`ORG`; org name `ORGNAME#<name>`/`ORGNAME`;
  *   API key `APIKEY#<sha256>`/`APIKEY`; workflow `ORG#<org>`/`WORKFLOW#<id>`;
- *   execution `EXECUTION#<id>`/`EXECUTION` (step attempts inside it);
- *   step execution pointer `STEPEXEC#<id>`/`STEPEXEC`.
- * - GSI `gsi1` (`gsi1pk`/`gsi1sk`): executions of a workflow, `WORKFLOW#<id>`/`EXECUTION#<id>`.
+ *   definition snapshot `SNAPSHOT#<sha256>`/`SNAPSHOT`; a run's state, contact and step
+ *   attempts `EXECUTION#<id>`/`EXECUTION`, `CONTACT`, `ATTEMPT#<step>#<attempt>`;
+ *   step execution pointer `STEPEXEC#<id>`/`STEPEXEC`; pending start `STARTQ#<shard>`/
+ *   `<createdAt>#<id>`; contact index `CONTACTIDX#<org>#PHONE|LEAD#<value>`/`EXECUTION#<id>`;
+ *   idempotency record `IDEMPOTENCY#<org>#<sha256(key)>`/`IDEMPOTENCY`.
+ * - GSI `gsi1` (`gsi1pk`/`gsi1sk`): runs of a workflow, `WORKFLOW#<id>`/`EXECUTION#<id>`.
  */
 export class DataStack extends Stack {
   readonly table: Table;
