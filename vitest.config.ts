@@ -18,7 +18,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'e2e',
-          include: ['test/e2e/**/*.test.ts'],
+          include: ['test/e2e/**/*.test.ts', 'test/contract/**/*.test.ts'],
           // The suites boot the synthesized app (about 3 s each) and, for the crash tests, child
           // processes: generous timeouts, but nothing waits on wall-clock schedules (TIME_SCALE
           // and pinned clocks do that).

@@ -11,7 +11,7 @@ import {
 } from '../schemas/execution.js';
 import { ExecutionNotFoundError } from '../shared/errors.js';
 import { dynamo } from './aws-clients.js';
-import { type Page, queryPage } from './pagination.js';
+import { type Page, type PageOptions, queryPage } from './pagination.js';
 import { findSnapshot } from './snapshots.js';
 import { tableName } from './table.js';
 import { keys, withoutKeys } from './table-keys.js';
@@ -91,7 +91,7 @@ export interface ExecutionFilter {
 export async function listExecutionsOfWorkflow(
   workflowId: string,
   filter: ExecutionFilter,
-  options: { limit: number; cursor?: string }
+  options: PageOptions
 ): Promise<Page<ExecutionState>> {
   const conditions: string[] = [];
   const values: Record<string, unknown> = { ':wf': `WORKFLOW#${workflowId}` };

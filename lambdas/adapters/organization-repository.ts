@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
 import { dynamo } from './aws-clients.js';
 import { isConditionalCheckFailed, tableName } from './table.js';
 import { keys } from './table-keys.js';
@@ -74,4 +75,19 @@ export async function storeApiKey(
       },
     })
   );
+}
+
+const organizationSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string().optional(),
+});
+export type Organization = z.infer<typeof organizationSchema>;
+
+export async function findOrganization(organizationId: string): Promise<Organization | undefined> {
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: tableName(), Key: keys.organization(organizationId) })
+  );
+  return Item ? organizationSchema.parse(Item) : undefined;
 }

@@ -38,22 +38,30 @@ export interface Page<T> {
  * items: DynamoDB applies `Limit` before `FilterExpression`, so one Query can return short pages.
  * Every listed item carries its `id`; `startKeyOf(id)` rebuilds the key to continue after it.
  */
+export interface PageOptions {
+  limit: number;
+  cursor?: string;
+  /** Items to skip first (read and dropped: DynamoDB has no offsets). */
+  offset?: number;
+}
+
 export async function queryPage(
   input: QueryCommandInput,
-  options: { limit: number; cursor?: string; startKeyOf: (id: string) => Key }
+  options: PageOptions & { startKeyOf: (id: string) => Key }
 ): Promise<Page<Key>> {
   const items: Key[] = [];
+  const wanted = (options.offset ?? 0) + options.limit;
   let startKey =
     options.cursor === undefined ? undefined : options.startKeyOf(decodeCursor(options.cursor));
   do {
     const page = await dynamo().send(
-      new QueryCommand({ ...input, Limit: options.limit, ExclusiveStartKey: startKey })
+      new QueryCommand({ ...input, Limit: Math.min(wanted, 1000), ExclusiveStartKey: startKey })
     );
     items.push(...(page.Items ?? []));
     startKey = page.LastEvaluatedKey;
-  } while (items.length < options.limit && startKey);
-  const kept = items.slice(0, options.limit);
-  const more = items.length > options.limit || startKey !== undefined;
+  } while (items.length < wanted && startKey);
+  const kept = items.slice(options.offset ?? 0, wanted);
+  const more = items.length > wanted || startKey !== undefined;
   // A full page may still be the last one; one extra empty page is cheaper than a look-ahead.
   const last = kept.at(-1);
   return { items: kept, nextCursor: more && last ? encodeCursor(String(last.id)) : null };

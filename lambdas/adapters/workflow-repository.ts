@@ -2,7 +2,7 @@ import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type Workflow, workflowSchema } from '../schemas/workflow.js';
 import { WorkflowNotFoundError } from '../shared/errors.js';
 import { dynamo } from './aws-clients.js';
-import { type Page, queryPage } from './pagination.js';
+import { type Page, type PageOptions, queryPage } from './pagination.js';
 import { isConditionalCheckFailed, tableName } from './table.js';
 import { keys, withoutKeys } from './table-keys.js';
 
@@ -56,16 +56,22 @@ export async function workflowExists(organizationId: string, workflowId: string)
   return Item !== undefined;
 }
 
+/** An organization's workflows, newest first, optionally only active or inactive ones. */
 export async function listWorkflows(
   organizationId: string,
-  options: { limit: number; cursor?: string }
+  options: PageOptions & { active?: boolean }
 ): Promise<Page<Workflow>> {
   const { pk, skPrefix } = keys.workflowPrefix(organizationId);
   const page = await queryPage(
     {
       TableName: tableName(),
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+      ExpressionAttributeValues: {
+        ':pk': pk,
+        ':prefix': skPrefix,
+        ...(options.active !== undefined && { ':active': options.active }),
+      },
+      ...(options.active !== undefined && { FilterExpression: 'active = :active' }),
       ScanIndexForward: false,
     },
     { ...options, startKeyOf: (id) => keys.workflow(organizationId, id) }

@@ -1,4 +1,4 @@
-import type { WeekSchedule } from '../schemas/schedule.js';
+import type { PartialWeekSchedule } from '../schemas/schedule.js';
 import {
   addDays,
   formatWallTime,
@@ -17,7 +17,7 @@ export interface Interval {
 export interface ScheduleLayer {
   /** Names the rule in explanations, e.g. `workflowSchedule` or `tcpaSchedule`. */
   rule: string;
-  schedule: WeekSchedule;
+  schedule: PartialWeekSchedule;
   zone: string;
 }
 

@@ -29,9 +29,18 @@ export const terminalStatuses = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 
 /** Every schedule the current step must satisfy, recipient zones included. */
 export function scheduleLayers(execution: Execution): ScheduleLayer[] {
+  const workflowLayer: ScheduleLayer = {
+    rule: 'workflowSchedule',
+    schedule: execution.workflowSchedule,
+    zone: execution.timezone,
+  };
+  // A step marked needsTCPACompliance: false is held to the workflow schedule only.
+  if (execution.definition.steps[execution.stepIndex]?.needsTCPACompliance === false) {
+    return [workflowLayer];
+  }
   const recipient = resolveRecipientZones(execution);
   return [
-    { rule: 'workflowSchedule', schedule: execution.workflowSchedule, zone: execution.timezone },
+    workflowLayer,
     ...recipient.zones.map((zone) => ({
       rule: 'tcpaSchedule',
       schedule: execution.tcpaSchedule,

@@ -64,12 +64,12 @@ export const executionHandlers: Record<ExecutionRoute, Route> = {
 
   'GET /api/v1/workflow/{id}/executions': async (event, org) => {
     const query = parseQuery(event, listExecutionsQuerySchema);
-    const enriched = query.enriched === 'true';
+    const { enriched } = query;
     const page = await listWorkflowExecutions(
       org,
       idParameter(event, 'id'),
       { status: query.status, customerLeadId: query.customerLeadId },
-      { limit: query.limit, cursor: query.cursor, enriched }
+      { limit: query.limit, cursor: query.cursor, offset: query.offset, enriched }
     );
     return json(200, {
       executions: page.items.map((execution) => presentExecution(execution)),

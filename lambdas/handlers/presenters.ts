@@ -17,6 +17,7 @@ export function presentStepExecutions(execution: Execution) {
         delayInSecs: step?.delayInSecs,
         finishOn: step?.finishOn,
         leaveVoicemail: step?.leaveVoicemail,
+        needsTCPACompliance: step?.needsTCPACompliance ?? true,
         agentId: step?.agentId,
         channel: attempt.channel,
         disposition: attempt.disposition ?? null,

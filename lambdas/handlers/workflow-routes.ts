@@ -1,6 +1,10 @@
-import { pageQuerySchema } from '../schemas/common.js';
 import type { WorkflowRoute } from '../schemas/routes.js';
-import { createWorkflowSchema, updateWorkflowSchema } from '../schemas/workflow.js';
+import {
+  createWorkflowSchema,
+  listWorkflowsQuerySchema,
+  updateWorkflowSchema,
+} from '../schemas/workflow.js';
+import { currentOrganization } from '../use-cases/organizations.js';
 import {
   createWorkflow,
   deleteWorkflow,
@@ -11,13 +15,19 @@ import {
 import { json, parseBody, parseQuery } from './http.js';
 import { idParameter, type Route } from './route.js';
 
-/** Workflows: create, list, get, update, delete (which cancels the workflow's active runs). */
+/**
+ * The key's organization, and workflows: create, list, get, update, delete (which cancels the
+ * workflow's active runs).
+ */
 export const workflowHandlers: Record<WorkflowRoute, Route> = {
+  'GET /api/v1/organization': async (_event, org) =>
+    json(200, { organization: await currentOrganization(org) }),
+
   'POST /api/v1/workflow': async (event, org) =>
     json(201, await createWorkflow(org, parseBody(event, createWorkflowSchema), new Date())),
 
   'GET /api/v1/workflow': async (event, org) => {
-    const query = parseQuery(event, pageQuerySchema);
+    const query = parseQuery(event, listWorkflowsQuerySchema);
     const page = await listOrganizationWorkflows(org, query);
     return json(200, {
       workflows: page.items,

@@ -115,16 +115,49 @@ export const usStateCodes = [
 ] as const;
 export type UsStateCode = (typeof usStateCodes)[number];
 
-/** A list page: `limit` items after the opaque `cursor` of the previous page. */
-export const pageQuerySchema = z.strictObject({
+/** How far `offset` may skip: each skipped item is still read, so it is bounded. */
+export const MAX_OFFSET = 10_000;
+
+const pageFields = {
   limit: z.coerce.number().int().min(1).max(100).default(10),
+  /** The opaque cursor of the previous page. */
   cursor: z.string().min(1).max(512).optional(),
-});
+  /** Feather's clients page with an offset instead. */
+  offset: z.coerce.number().int().min(0).max(MAX_OFFSET).optional(),
+};
+
+function oneWayToPage(query: { cursor?: string; offset?: number }, ctx: z.RefinementCtx): void {
+  if (query.cursor !== undefined && query.offset !== undefined)
+    customIssue(ctx, ['offset'], 'send a cursor or an offset, not both');
+}
+
+/** A list page: `limit` items after a `cursor` or an `offset`. */
+export const pageQuerySchema = z.strictObject(pageFields).superRefine(oneWayToPage);
 export type PageQuery = z.infer<typeof pageQuerySchema>;
+
+/** Extends the page query with filters, keeping the cursor-or-offset rule. */
+export function pageQueryWith<T extends z.ZodRawShape>(filters: T) {
+  return z
+    .strictObject({ ...pageFields, ...filters })
+    .superRefine((query, ctx) => oneWayToPage(query as { cursor?: string; offset?: number }, ctx));
+}
+
+/** `true|false|1|0`, as query strings carry booleans. */
+export const queryBooleanSchema = z
+  .enum(['true', 'false', '1', '0'], { error: 'must be true, false, 1 or 0' })
+  .transform((value) => value === 'true' || value === '1');
 
 export { boundedJsonObjectSchema, jsonObjectSchema, storableNumber } from './json-value.js';
 
 /** A validation issue at `path` (relative to the value being refined), in one line. */
 export function customIssue(ctx: z.RefinementCtx, path: PropertyKey[], message: string): void {
   ctx.addIssue({ code: 'custom', path, message });
+}
+
+/**
+ * An optional field that also takes `null` for "absent", as Feather's clients send it (a
+ * generated client writes every field, unset ones as null).
+ */
+export function nullable<S extends z.ZodType>(schema: S) {
+  return z.preprocess((value) => (value === null ? undefined : value), schema.optional());
 }

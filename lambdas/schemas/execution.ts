@@ -5,7 +5,9 @@ import {
   dispositionSchema,
   isoDateTimeSchema,
   jsonObjectSchema,
-  pageQuerySchema,
+  nullable,
+  pageQueryWith,
+  queryBooleanSchema,
   storableNumber,
   usStateCodes,
   uuidSchema,
@@ -45,21 +47,25 @@ export type ExecutionStatus = z.infer<typeof executionStatusSchema>;
 export const createExecutionSchema = z.strictObject({
   customerLeadId: z.string().trim().min(1).max(256),
   primaryPhone: phoneSchema,
-  zipcode: z
-    .string()
-    .regex(/^\d{5}(-?\d{4})?$/, { error: 'must be a US ZIP code (12345 or 12345-6789)' })
-    .optional(),
-  state: z
-    .string()
-    .transform((value) => value.toUpperCase())
-    .pipe(z.enum(usStateCodes, { error: 'must be a US state code such as CA' }))
-    .optional(),
-  forwardingPhoneNumber: phoneSchema.optional(),
-  variables: boundedJsonObjectSchema(MAX_VARIABLES_BYTES).default({}),
-  metadata: boundedJsonObjectSchema(MAX_VARIABLES_BYTES).default({}),
-  priorityDate: isoDateTimeSchema.optional(),
-  startAt: isoDateTimeSchema.optional(),
-  attempt: z.int().min(0).default(0),
+  zipcode: nullable(
+    z.string().regex(/^\d{5}(-?\d{4})?$/, { error: 'must be a US ZIP code (12345 or 12345-6789)' })
+  ),
+  state: nullable(
+    z
+      .string()
+      .transform((value) => value.toUpperCase())
+      .pipe(z.enum(usStateCodes, { error: 'must be a US state code such as CA' }))
+  ),
+  forwardingPhoneNumber: nullable(phoneSchema),
+  variables: nullable(boundedJsonObjectSchema(MAX_VARIABLES_BYTES)).transform(
+    (value) => value ?? {}
+  ),
+  metadata: nullable(boundedJsonObjectSchema(MAX_VARIABLES_BYTES)).transform(
+    (value) => value ?? {}
+  ),
+  priorityDate: nullable(isoDateTimeSchema),
+  startAt: nullable(isoDateTimeSchema),
+  attempt: nullable(z.int().min(0)).transform((value) => value ?? 0),
 });
 export type CreateExecution = z.infer<typeof createExecutionSchema>;
 
@@ -200,8 +206,8 @@ export const executionSchema = executionStateSchema
   .extend({ attempts: z.record(z.string(), stepAttemptSchema) });
 export type Execution = z.infer<typeof executionSchema>;
 
-export const listExecutionsQuerySchema = pageQuerySchema.extend({
+export const listExecutionsQuerySchema = pageQueryWith({
   status: executionStatusSchema.optional(),
   customerLeadId: z.string().min(1).max(256).optional(),
-  enriched: z.enum(['true', 'false']).default('false'),
+  enriched: queryBooleanSchema.default(false),
 });

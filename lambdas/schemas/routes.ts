@@ -5,6 +5,7 @@
  * route, does not compile.
  */
 export const workflowRoutes = [
+  'GET /api/v1/organization',
   'POST /api/v1/workflow',
   'GET /api/v1/workflow',
   'GET /api/v1/workflow/{id}',

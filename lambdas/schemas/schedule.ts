@@ -45,14 +45,23 @@ const dayShape = Object.fromEntries(weekdays.map((day) => [day, dayScheduleSchem
   [K in (typeof weekdays)[number]]: z.ZodOptional<typeof dayScheduleSchema>;
 };
 
-/** Days keyed monday…sunday; an omitted day is disabled. At least one day must be open. */
-export const weekScheduleSchema = z.strictObject(dayShape).superRefine((week, ctx) => {
-  const open = weekdays.some((day) => week[day]?.enabled);
-  if (!open) {
-    customIssue(ctx, [], 'schedule has no enabled day: executions could never run');
-  }
-});
+/**
+ * Days keyed monday…sunday; an omitted day is disabled, and every day is stored and answered
+ * (Feather's shape: a disabled day is `{enabled:false, timeRanges:[]}`). A schedule with no day
+ * enabled is valid (Feather clients send one as a template default); a run that could never be
+ * contacted under it is refused when it is created (409, with the reason).
+ */
+export const weekScheduleSchema = z
+  .strictObject(dayShape)
+  .transform(
+    (week) =>
+      Object.fromEntries(
+        weekdays.map((day) => [day, week[day] ?? { enabled: false, timeRanges: [] }])
+      ) as { [K in (typeof weekdays)[number]]: DaySchedule }
+  );
 export type WeekSchedule = z.infer<typeof weekScheduleSchema>;
+/** What schedule reading needs: a missing day is a disabled one. */
+export type PartialWeekSchedule = Partial<WeekSchedule>;
 
 function everyDay(startHour: number, endHour: number): WeekSchedule {
   return Object.fromEntries(

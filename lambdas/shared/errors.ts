@@ -82,6 +82,12 @@ export const WorkflowNotFoundError = namedError(
   'NOT_FOUND',
   (id: string) => `Workflow ${id} not found`
 );
+export const OrganizationNotFoundError = namedError(
+  'OrganizationNotFoundError',
+  404,
+  'NOT_FOUND',
+  (id: string) => `Organization ${id} not found`
+);
 export const ExecutionNotFoundError = namedError(
   'ExecutionNotFoundError',
   404,

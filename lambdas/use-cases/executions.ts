@@ -7,7 +7,7 @@ import {
   listExecutionsOfWorkflow,
 } from '../adapters/execution-queries.js';
 import { insertExecution } from '../adapters/execution-writes.js';
-import type { Page } from '../adapters/pagination.js';
+import type { Page, PageOptions } from '../adapters/pagination.js';
 import {
   deletePendingStart,
   type PendingStart,
@@ -173,7 +173,7 @@ export async function listWorkflowExecutions(
   organizationId: string,
   workflowId: string,
   filter: ExecutionFilter,
-  options: { limit: number; cursor?: string; enriched: boolean }
+  options: PageOptions & { enriched: boolean }
 ): Promise<Page<ExecutionState | Execution>> {
   await getWorkflow(organizationId, workflowId);
   const page = await listExecutionsOfWorkflow(workflowId, filter, options);

@@ -1,5 +1,5 @@
 import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
-import type { Page } from '../adapters/pagination.js';
+import type { Page, PageOptions } from '../adapters/pagination.js';
 import {
   getWorkflow,
   listWorkflows,
@@ -8,11 +8,15 @@ import {
   replaceWorkflow,
 } from '../adapters/workflow-repository.js';
 import type { CreateWorkflow, Definition, UpdateWorkflow, Workflow } from '../schemas/workflow.js';
+import { ValidationError } from '../shared/errors.js';
 import { cancelWorkflowRuns } from './bulk-controls.js';
 
 /** Gives every step a stable id; a step sent with an id keeps it. */
 function withStepIds(definition: Definition): Workflow['definition'] {
-  return { steps: definition.steps.map((step) => ({ ...step, id: step.id ?? uuidv4() })) };
+  return {
+    ...definition,
+    steps: definition.steps.map((step) => ({ ...step, id: step.id ?? uuidv4() })),
+  };
 }
 
 export async function createWorkflow(
@@ -40,10 +44,27 @@ export async function updateWorkflow(
   now: Date
 ): Promise<Workflow> {
   const current = await getWorkflow(organizationId, workflowId);
+  const { id, organizationId: org, createdAt, updatedAt, userId: _userId, ...changes } = patch;
+  const readOnly = { id, organizationId: org, createdAt, updatedAt };
+  const changed = Object.entries(readOnly).filter(
+    ([field, value]) => value !== undefined && value !== current[field as keyof typeof readOnly]
+  );
+  if (changed.length > 0) {
+    throw new ValidationError(
+      'Invalid request body: read-only fields cannot change',
+      changed.map(([field]) => ({
+        path: field,
+        message: 'is read-only and differs from the stored value',
+      }))
+    );
+  }
+  const defined = Object.fromEntries(
+    Object.entries(changes).filter(([, value]) => value !== undefined)
+  ) as Partial<CreateWorkflow>;
   const updated: Workflow = {
     ...current,
-    ...patch,
-    definition: patch.definition ? withStepIds(patch.definition) : current.definition,
+    ...defined,
+    definition: defined.definition ? withStepIds(defined.definition) : current.definition,
     updatedAt: now.toISOString(),
   };
   await replaceWorkflow(updated);
@@ -66,7 +87,7 @@ export async function deleteWorkflow(
 
 export function listOrganizationWorkflows(
   organizationId: string,
-  options: { limit: number; cursor?: string }
+  options: PageOptions & { active?: boolean }
 ): Promise<Page<Workflow>> {
   return listWorkflows(organizationId, options);
 }

@@ -670,6 +670,7 @@ const ownRun = {
   executionId: ['{{exec.own}}', '{{exec.own}}', '{{exec.other}}'],
 };
 const segmentTokens: Record<ApiRoute, Record<string, string[]>> = {
+  'GET /api/v1/organization': {},
   'POST /api/v1/workflow': {},
   'GET /api/v1/workflow': {},
   'GET /api/v1/workflow/{id}': { id: [...anyWorkflow, '{{wf.created}}'] },
@@ -1288,11 +1289,12 @@ function record(spec: RequestSpec, answer: Answer): void {
   }
   // A 201 under the other organization's key created something that is not ours.
   if (spec.method !== 'POST' || answer.status !== 201 || spec.key !== 'own') return;
-  const body = JSON.parse(answer.text) as { id: string; workflowId?: string };
+  const body = JSON.parse(answer.text) as { id?: string; workflowId?: string };
+  if (typeof body.id !== 'string') return; // a bulk answer: its runs are not tracked here
   if (path.endsWith('/execution')) {
     ctx.createdExecutions.push({ workflowId: body.workflowId as string, id: body.id });
     ctx.executions.push(body.id);
-  } else ctx.created.push(body.id);
+  } else if (path.endsWith('/workflow')) ctx.created.push(body.id);
 }
 
 function describeRequest(spec: RequestSpec, answer: Answer): string {

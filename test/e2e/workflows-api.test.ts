@@ -70,7 +70,7 @@ describe('workflow API (local runtime over HTTP)', () => {
     const deleted = await api.request('DELETE', `/api/v1/workflow/${created.body.id}`);
     expect(deleted).toEqual({
       status: 200,
-      body: { message: `Workflow ${created.body.id} deleted` },
+      body: { message: `Workflow ${created.body.id} deleted`, cancelledCount: 0 },
     });
     expect((await api.request('GET', `/api/v1/workflow/${created.body.id}`)).status).toBe(404);
   });
@@ -143,11 +143,6 @@ describe('workflow API (local runtime over HTTP)', () => {
       'workflowSchedule.funday',
     ],
     [
-      'no enabled day',
-      { workflowSchedule: { monday: { enabled: false, timeRanges: [] } } },
-      'workflowSchedule',
-    ],
-    [
       'start after end',
       {
         workflowSchedule: {
@@ -202,11 +197,6 @@ describe('workflow API (local runtime over HTTP)', () => {
     [
       'duplicate order',
       { definition: { steps: [steps[0], { ...steps[1], order: 1 }] } },
-      'definition.steps.1.order',
-    ],
-    [
-      'gap in orders',
-      { definition: { steps: [steps[0], { ...steps[1], order: 3 }] } },
       'definition.steps.1.order',
     ],
     [

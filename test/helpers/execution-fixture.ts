@@ -47,6 +47,8 @@ export function anExecution(overrides: Partial<Execution> = {}): Execution {
           delayInSecs: 0,
           agentId: 'CALL_AGENT_ID',
           leaveVoicemail: true,
+          needsTCPACompliance: true,
+          count: 1,
           finishOn: ['CALENDLY', 'NOT_INTERESTED', 'DNC'],
         },
         {
@@ -56,6 +58,8 @@ export function anExecution(overrides: Partial<Execution> = {}): Execution {
           delayInSecs: 86_400,
           agentId: 'TEXT_AGENT_ID',
           leaveVoicemail: false,
+          needsTCPACompliance: true,
+          count: 1,
           finishOn: [],
           initialMessage: 'Hi {{firstName}}, sorry we missed you.',
         },

@@ -3,7 +3,7 @@ import { nextAllowedInstant, type ScheduleLayer } from '../../../lambdas/domain/
 import { zonedWallTimeToInstant } from '../../../lambdas/domain/zoned-time.js';
 import {
   federalTcpaSchedule,
-  type WeekSchedule,
+  type PartialWeekSchedule,
   weekScheduleSchema,
 } from '../../../lambdas/schemas/schedule.js';
 
@@ -11,11 +11,11 @@ const ninetoFive = {
   enabled: true,
   timeRanges: [{ startHour: 9, startMinute: 0, endHour: 17, endMinute: 0 }],
 };
-const featherWorkflowSchedule: WeekSchedule = { monday: ninetoFive, tuesday: ninetoFive };
+const featherWorkflowSchedule: PartialWeekSchedule = { monday: ninetoFive, tuesday: ninetoFive };
 
 function layers(
   recipientZone: string,
-  workflow: WeekSchedule = featherWorkflowSchedule
+  workflow: PartialWeekSchedule = featherWorkflowSchedule
 ): ScheduleLayer[] {
   return [
     { rule: 'workflowSchedule', schedule: workflow, zone: 'America/New_York' },
@@ -23,7 +23,7 @@ function layers(
   ];
 }
 
-function everyDay(startHour: number, endHour: number, startMinute = 0): WeekSchedule {
+function everyDay(startHour: number, endHour: number, startMinute = 0): PartialWeekSchedule {
   const day = { enabled: true, timeRanges: [{ startHour, startMinute, endHour, endMinute: 0 }] };
   return {
     monday: day,
@@ -140,9 +140,26 @@ describe('nextAllowedInstant', () => {
 });
 
 describe('weekScheduleSchema', () => {
-  it('rejects a schedule with no enabled day', () => {
-    const result = weekScheduleSchema.safeParse({ monday: { enabled: false, timeRanges: [] } });
-    expect(result.success).toBe(false);
-    expect(result.error?.issues[0]?.message).toMatch(/no enabled day/);
+  it('accepts a schedule with no enabled day and answers all seven days', () => {
+    const result = weekScheduleSchema.parse({ monday: { enabled: false, timeRanges: [] } });
+    expect(Object.keys(result)).toEqual([
+      'monday',
+      'tuesday',
+      'wednesday',
+      'thursday',
+      'friday',
+      'saturday',
+      'sunday',
+    ]);
+    expect(result.sunday).toEqual({ enabled: false, timeRanges: [] });
+  });
+
+  it('finds no window in a schedule with no enabled day', () => {
+    const closed = weekScheduleSchema.parse({});
+    const decision = nextAllowedInstant(
+      [{ rule: 'workflowSchedule', schedule: closed, zone: 'America/New_York' }],
+      new Date('2026-11-23T15:00:00Z')
+    );
+    expect(decision.at).toBeNull();
   });
 });

@@ -48,6 +48,8 @@ async function aWorkflow(organizationId: string): Promise<string> {
           delayInSecs: 0,
           agentId: 'A',
           leaveVoicemail: false,
+          needsTCPACompliance: true,
+          count: 1,
           finishOn: [],
         },
       ],
