@@ -105,10 +105,13 @@ export function claimStep(
 
 export interface Advance {
   stepIndex: number;
+  /** The attempt whose outcome moves the run on: a late report of an earlier one cannot. */
+  attemptNo: number;
   disposition: Disposition;
   /** Finished: the run ends COMPLETED with this disposition; else it moves to `nextStepIndex`. */
   finished: boolean;
   nextStepIndex: number;
+  nextAttemptNo: number;
   schedule?: ScheduleDecision;
 }
 
@@ -123,6 +126,7 @@ export function advanceExecution(
     .set('updatedAt', at)
     .set('nextRunAt', advance.schedule?.nextRunAt ?? null)
     .whenEquals('stepIndex', advance.stepIndex)
+    .whenEquals('attemptNo', advance.attemptNo)
     .whenIn('status', ['RUNNING', 'PAUSED'])
     .bumpVersion(execution.version);
   if (advance.schedule) update.set('schedule', advance.schedule);
@@ -132,7 +136,7 @@ export function advanceExecution(
       .set('disposition', advance.disposition)
       .set('completedAt', at);
   } else {
-    update.set('stepIndex', advance.nextStepIndex);
+    update.set('stepIndex', advance.nextStepIndex).set('attemptNo', advance.nextAttemptNo);
   }
   return update.run(keys.execution(execution.id));
 }

@@ -1,5 +1,11 @@
 import type { Disposition } from '../schemas/common.js';
-import type { Execution, Outcome, StepAttempt } from '../schemas/execution.js';
+import {
+  attemptKey,
+  type Execution,
+  type Outcome,
+  type StepAttempt,
+} from '../schemas/execution.js';
+import { noContactDispositions } from '../schemas/workflow.js';
 import { nextAllowedInstant, type ScheduleLayer } from './contact-window.js';
 import { resolveRecipientZones } from './recipient-zones.js';
 
@@ -62,7 +68,12 @@ export function latestAttempt(execution: Execution, stepIndex: number): StepAtte
 export function stepDueAt(execution: Execution, stepIndex: number): Date {
   const step = execution.definition.steps[stepIndex];
   if (!step) throw new Error(`Execution ${execution.id} has no step ${stepIndex}`);
-  const previous = latestAttempt(execution, stepIndex - 1);
+  // A further attempt of the same step follows the one before it; a first attempt follows the
+  // previous step's last attempt.
+  const retrying = stepIndex === execution.stepIndex && execution.attemptNo > 1;
+  const previous = retrying
+    ? execution.attempts[attemptKey(stepIndex, execution.attemptNo - 1)]
+    : latestAttempt(execution, stepIndex - 1);
   const base = previous?.completedAt ?? execution.startAt ?? execution.createdAt;
   return new Date(new Date(base).getTime() + step.delayInSecs * 1000);
 }
@@ -120,10 +131,16 @@ export interface OutcomeEffect {
   /** The execution ends with this outcome. */
   finished: boolean;
   nextStepIndex: number;
-  reason: 'finishOn' | 'lastStep' | 'next';
+  /** The attempt of `nextStepIndex` that runs next (1 unless the step is tried again). */
+  nextAttemptNo: number;
+  reason: 'finishOn' | 'retry' | 'lastStep' | 'next';
 }
 
-/** What a reported disposition does to the run: finishOn ends it, else the next step runs. */
+/**
+ * What a reported disposition does to the run: finishOn ends it; an attempt that reached
+ * nobody is tried again while the step's `count` allows; else the next step runs (or the run
+ * ends after the last one). The attempt is the run's current one.
+ */
 export function applyOutcome(
   execution: Execution,
   stepIndex: number,
@@ -131,13 +148,27 @@ export function applyOutcome(
 ): OutcomeEffect {
   const step = execution.definition.steps[stepIndex];
   if (step?.finishOn.includes(disposition)) {
-    return { finished: true, nextStepIndex: stepIndex, reason: 'finishOn' };
+    return {
+      finished: true,
+      nextStepIndex: stepIndex,
+      nextAttemptNo: execution.attemptNo,
+      reason: 'finishOn',
+    };
+  }
+  const reachedNobody = (noContactDispositions as readonly string[]).includes(disposition);
+  if (step && reachedNobody && execution.attemptNo < step.count) {
+    return {
+      finished: false,
+      nextStepIndex: stepIndex,
+      nextAttemptNo: execution.attemptNo + 1,
+      reason: 'retry',
+    };
   }
   const nextStepIndex = stepIndex + 1;
   if (nextStepIndex >= execution.definition.steps.length) {
-    return { finished: true, nextStepIndex, reason: 'lastStep' };
+    return { finished: true, nextStepIndex, nextAttemptNo: 1, reason: 'lastStep' };
   }
-  return { finished: false, nextStepIndex, reason: 'next' };
+  return { finished: false, nextStepIndex, nextAttemptNo: 1, reason: 'next' };
 }
 
 /**
@@ -180,5 +211,5 @@ export function executionAfterOutcome(
       nextRunAt: null,
     };
   }
-  return { ...after, stepIndex: effect.nextStepIndex };
+  return { ...after, stepIndex: effect.nextStepIndex, attemptNo: effect.nextAttemptNo };
 }

@@ -1,33 +1,73 @@
-import { type Execution, type ExecutionState, recipientOf } from '../schemas/execution.js';
+import {
+  attemptKey,
+  type Execution,
+  type ExecutionState,
+  recipientOf,
+} from '../schemas/execution.js';
+import { stepExecutionId } from '../use-cases/dispatch-step.js';
 
-/** The step executions of a run in run order, without the internal task token. */
+/** The step's own fields, as Feather repeats them on each step execution. */
+function stepFields(execution: Execution, stepIndex: number) {
+  const step = execution.definition.steps[stepIndex];
+  return {
+    type: step?.type,
+    order: step?.order,
+    delayInSecs: step?.delayInSecs,
+    finishOn: step?.finishOn,
+    leaveVoicemail: step?.leaveVoicemail,
+    needsTCPACompliance: step?.needsTCPACompliance ?? true,
+    agentId: step?.agentId,
+  };
+}
+
+/** The attempt a run will make next, shown as Feather shows it: PENDING, with its planned time. */
+function upcoming(execution: Execution) {
+  const live = ['CREATED', 'RUNNING', 'PAUSED'].includes(execution.status);
+  const key = attemptKey(execution.stepIndex, execution.attemptNo);
+  if (!live || execution.attempts[key] || !execution.definition.steps[execution.stepIndex])
+    return [];
+  return [
+    {
+      id: stepExecutionId(execution.id, execution.stepIndex, execution.attemptNo),
+      workflowExecutionId: execution.id,
+      stepIndex: execution.stepIndex,
+      attemptNo: execution.attemptNo,
+      status: 'PENDING' as const,
+      ...stepFields(execution, execution.stepIndex),
+      channel: null,
+      disposition: null,
+      scheduledAt: execution.nextRunAt,
+      startedAt: null,
+      handedOverAt: null,
+      completedAt: null,
+      agentCall: null,
+    },
+  ];
+}
+
+/**
+ * The step executions of a run in run order, without the internal task token, then the
+ * upcoming one (PENDING) while the run is live.
+ */
 export function presentStepExecutions(execution: Execution) {
-  return Object.values(execution.attempts)
+  const placed = Object.values(execution.attempts)
     .sort((a, b) => a.stepIndex - b.stepIndex || a.attemptNo - b.attemptNo)
-    .map(({ taskToken: _token, ...attempt }) => {
-      const step = execution.definition.steps[attempt.stepIndex];
-      return {
-        id: attempt.id,
-        workflowExecutionId: execution.id,
-        stepIndex: attempt.stepIndex,
-        attemptNo: attempt.attemptNo,
-        status: attempt.status,
-        type: step?.type,
-        order: step?.order,
-        delayInSecs: step?.delayInSecs,
-        finishOn: step?.finishOn,
-        leaveVoicemail: step?.leaveVoicemail,
-        needsTCPACompliance: step?.needsTCPACompliance ?? true,
-        agentId: step?.agentId,
-        channel: attempt.channel,
-        disposition: attempt.disposition ?? null,
-        startedAt: attempt.startedAt,
-        handedOverAt: attempt.handedOverAt ?? null,
-        completedAt: attempt.completedAt ?? null,
-        agentCall: attempt.agentCall ?? null,
-        ...(attempt.error && { error: attempt.error }),
-      };
-    });
+    .map(({ taskToken: _token, ...attempt }) => ({
+      id: attempt.id,
+      workflowExecutionId: execution.id,
+      stepIndex: attempt.stepIndex,
+      attemptNo: attempt.attemptNo,
+      status: attempt.status,
+      ...stepFields(execution, attempt.stepIndex),
+      channel: attempt.channel,
+      disposition: attempt.disposition ?? null,
+      startedAt: attempt.startedAt,
+      handedOverAt: attempt.handedOverAt ?? null,
+      completedAt: attempt.completedAt ?? null,
+      agentCall: attempt.agentCall ?? null,
+      ...(attempt.error && { error: attempt.error }),
+    }));
+  return [...placed, ...upcoming(execution)];
 }
 
 /**

@@ -143,6 +143,8 @@ export const executionStateSchema = z.object({
   priorityDate: isoDateTimeSchema,
   startAt: isoDateTimeSchema.optional(),
   stepIndex: z.int(),
+  /** The current step's attempt (1 unless the step is being tried again; see `count`). */
+  attemptNo: z.int().min(1).default(1),
   nextRunAt: isoDateTimeSchema.nullable(),
   disposition: dispositionSchema.nullable(),
   error: z.string().optional(),

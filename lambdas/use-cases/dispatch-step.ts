@@ -47,7 +47,7 @@ export function stepExecutionId(executionId: string, stepIndex: number, attemptN
 export async function dispatchStep(input: DispatchInput, now: Date): Promise<void> {
   const execution = await loadExecution(input.executionId);
   assertProgress(execution, input.stepIndex);
-  const existing = execution.attempts[attemptKey(input.stepIndex, 1)];
+  const existing = execution.attempts[attemptKey(input.stepIndex, execution.attemptNo)];
   if (existing) return resumeAttempt(execution, existing, input.taskToken, now);
 
   const check = checkDispatch(execution, input.stepIndex, now);
@@ -62,9 +62,9 @@ export async function dispatchStep(input: DispatchInput, now: Date): Promise<voi
   }
   const channel = activeChannel();
   const attempt: StepAttempt = {
-    id: stepExecutionId(execution.id, input.stepIndex, 1),
+    id: stepExecutionId(execution.id, input.stepIndex, execution.attemptNo),
     stepIndex: input.stepIndex,
-    attemptNo: 1,
+    attemptNo: execution.attemptNo,
     status: 'IN_PROGRESS',
     channel: channel.name,
     taskToken: input.taskToken,

@@ -137,6 +137,7 @@ function newExecution(
     priorityDate: input.priorityDate ?? timestamp,
     startAt: input.startAt,
     stepIndex: input.attempt,
+    attemptNo: 1,
     nextRunAt: null,
     disposition: null,
     version: 1,

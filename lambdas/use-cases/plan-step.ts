@@ -22,12 +22,19 @@ export function assertProgress(execution: Execution, stepIndex: number): void {
     stepIndex,
     ...Object.values(execution.attempts).map((attempt) => attempt.stepIndex)
   );
+  // An attempt of the current step later than the stored one: the retry count went back.
+  const laterAttempt = Object.values(execution.attempts).some(
+    (attempt) =>
+      attempt.stepIndex === execution.stepIndex && attempt.attemptNo > execution.attemptNo
+  );
   // A run is CREATED only until its first claim, which precedes every attempt item.
   const unclaimed = execution.status === 'CREATED' && Object.keys(execution.attempts).length > 0;
-  if (furthest <= execution.stepIndex && !unclaimed) return;
+  if (furthest <= execution.stepIndex && !laterAttempt && !unclaimed) return;
   const detail = unclaimed
     ? 'stored as CREATED, but a step was already claimed'
-    : `stored at step ${execution.stepIndex}, but step ${furthest} was already reached`;
+    : laterAttempt
+      ? `stored at attempt ${execution.attemptNo} of step ${execution.stepIndex}, but a later attempt exists`
+      : `stored at step ${execution.stepIndex}, but step ${furthest} was already reached`;
   logger.error('execution record regressed', {
     executionId: execution.id,
     storedStepIndex: execution.stepIndex,

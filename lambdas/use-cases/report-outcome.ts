@@ -76,7 +76,8 @@ export async function settleOutcome(executionId: string, key: string, now: Date)
     if (!attempt?.disposition) throw new Error(`Attempt ${key} of ${executionId} has no outcome`);
     const current =
       (execution.status === 'RUNNING' || execution.status === 'PAUSED') &&
-      execution.stepIndex === attempt.stepIndex;
+      execution.stepIndex === attempt.stepIndex &&
+      execution.attemptNo === attempt.attemptNo;
     if (!current) return { execution, plan: decideNext(execution, now).plan };
     const { disposition } = attempt;
     const settled = await advancePast(execution, key, { ...attempt, disposition }, now);
@@ -99,7 +100,12 @@ async function advancePast(
   const effect = applyOutcome(execution, attempt.stepIndex, attempt.disposition);
   const after = executionAfterOutcome(execution, key, attempt, effect, now);
   const next = decideNext(after, now);
-  const advance = { ...effect, stepIndex: attempt.stepIndex, disposition: attempt.disposition };
+  const advance = {
+    ...effect,
+    stepIndex: attempt.stepIndex,
+    attemptNo: attempt.attemptNo,
+    disposition: attempt.disposition,
+  };
   if (!(await advanceExecution(execution, { ...advance, schedule: next.schedule }, now))) return;
   const stored: Execution = {
     ...after,

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type ApiClient, bootLocalApi, featherWorkflow } from '../helpers/local-api.js';
+import {
+  type ApiClient,
+  alwaysOpen as allOpen,
+  bootLocalApi,
+  featherWorkflow,
+  placed,
+  waitFor,
+} from '../helpers/local-api.js';
 
 /**
  * Feather's documented requests, verbatim where the docs give them, and the requests its n8n
@@ -285,5 +292,61 @@ describe('Feather’s n8n client, replayed', () => {
     );
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.status).toBe('CANCELLED');
+  });
+});
+
+describe('count: a step tried again when nobody was reached', () => {
+  it('gets NO_ANSWER, tries again, gets CALENDLY: two step executions, COMPLETED with CALENDLY', async () => {
+    const workflow = await api.request('POST', '/api/v1/workflow', {
+      ...featherWorkflow,
+      workflowSchedule: allOpen,
+      tcpaSchedule: allOpen,
+      definition: {
+        steps: [
+          {
+            type: 'CALL',
+            order: 1,
+            delayInSecs: 0,
+            agentId: 'CALL_AGENT_ID',
+            count: 2,
+            finishOn: ['CALENDLY'],
+          },
+        ],
+      },
+    });
+    const created = await api.request('POST', `/api/v1/workflow/${workflow.body.id}/execution`, {
+      customerLeadId: 'count-2',
+      primaryPhone: '+14155550123',
+      zipcode: '94107',
+    });
+    const path = `/api/v1/workflow/${workflow.body.id}/execution/${created.body.id}`;
+    const report = async (attemptNo: number, disposition: string) => {
+      const run = await waitFor(
+        () => api.request('GET', path),
+        (r) => placed(r.body).length === attemptNo
+      );
+      const attempt = placed(run.body)[attemptNo - 1];
+      expect(attempt).toMatchObject({ stepIndex: 0, attemptNo });
+      const answer = await api.request('POST', `/api/v1/step-executions/${attempt.id}/outcome`, {
+        disposition,
+      });
+      expect(answer.status).toBe(200);
+    };
+    await report(1, 'NO_ANSWER');
+    await report(2, 'CALENDLY');
+    const done = await waitFor(
+      () => api.request('GET', path),
+      (r) => r.body.status === 'COMPLETED'
+    );
+    expect(done.body.disposition).toBe('CALENDLY');
+    expect(
+      done.body.stepExecutions.map((s: { attemptNo: number; disposition: string }) => [
+        s.attemptNo,
+        s.disposition,
+      ])
+    ).toEqual([
+      [1, 'NO_ANSWER'],
+      [2, 'CALENDLY'],
+    ]);
   });
 });

@@ -5,6 +5,7 @@ import {
   bootLocalApi,
   featherExecution,
   featherWorkflow,
+  placed,
   waitFor,
 } from '../helpers/local-api.js';
 
@@ -44,7 +45,7 @@ async function createRun(workflowId: string, overrides: Record<string, unknown> 
 function stepsOf(path: string, count: number) {
   return waitFor(
     () => api.request('GET', path),
-    (run) => run.body.stepExecutions.length === count
+    (run) => placed(run.body).length === count
   );
 }
 
@@ -78,7 +79,7 @@ describe('pause and resume', () => {
     const before = transitions();
     await sleep(5_500); // 60+ simulated days; the text was due after one
     expect(transitions()).toBe(before);
-    expect((await api.request('GET', path)).body.stepExecutions).toHaveLength(1);
+    expect(placed((await api.request('GET', path)).body)).toHaveLength(1);
 
     const resumed = await api.request('POST', `${path}/resume`);
     expect(resumed.status).toBe(200);

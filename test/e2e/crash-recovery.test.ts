@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ChildRuntime, killHard, startChildRuntime } from '../helpers/child-runtime.js';
-import { alwaysOpen, featherExecution, featherWorkflow, waitFor } from '../helpers/local-api.js';
+import {
+  alwaysOpen,
+  featherExecution,
+  featherWorkflow,
+  placed,
+  waitFor,
+} from '../helpers/local-api.js';
 
 const EXECUTIONS = 100;
 const dataDir = mkdtempSync(join(tmpdir(), 'outreach-crash-'));
@@ -48,7 +54,7 @@ async function listAll(runtime: ChildRuntime, workflowId: string): Promise<any[]
 function phases(executions: any[]) {
   const count = { notStarted: 0, inDispatch: 0, waiting: 0, completed: 0 };
   for (const execution of executions) {
-    const attempts = execution.stepExecutions as any[];
+    const attempts = placed(execution);
     if (execution.status === 'COMPLETED') count.completed++;
     else if (attempts.some((attempt) => attempt.disposition === null)) count.inDispatch++;
     else if (attempts.length === 0) count.notStarted++;

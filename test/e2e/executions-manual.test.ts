@@ -6,6 +6,7 @@ import {
   bootLocalApi,
   featherExecution,
   featherWorkflow,
+  placed,
   waitFor,
 } from '../helpers/local-api.js';
 
@@ -45,8 +46,18 @@ describe('executions with the manual channel', () => {
       stepIndex: 0,
       customerLeadId: 'contact-123',
       primaryPhone: '+14155550123',
-      stepExecutions: [],
     });
+    // Feather shows the upcoming step as a PENDING step execution with its planned time.
+    expect(created.body.stepExecutions).toEqual([
+      expect.objectContaining({
+        status: 'PENDING',
+        stepIndex: 0,
+        attemptNo: 1,
+        type: 'CALL',
+        scheduledAt: created.body.nextRunAt,
+        startedAt: null,
+      }),
+    ]);
     const nextRunAt = new Date(created.body.nextRunAt);
     expect(nextRunAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
     // Mon/Tue 09–17 in New York ∩ 08–21 in San Francisco = Mon/Tue 11:00–17:00 New York.
@@ -66,7 +77,7 @@ describe('executions with the manual channel', () => {
     const path = `/api/v1/workflow/${workflowId}/execution/${created.body.id}`;
     const running = await waitFor(
       () => api.request('GET', path),
-      (r) => r.body.stepExecutions.length === 1
+      (r) => placed(r.body).length === 1
     );
     const step = running.body.stepExecutions[0];
     expect(step).toMatchObject({
@@ -118,14 +129,14 @@ describe('executions with the manual channel', () => {
     const path = `/api/v1/workflow/${workflowId}/execution/${created.body.id}`;
     const call = await waitFor(
       () => api.request('GET', path),
-      (r) => r.body.stepExecutions.length === 1
+      (r) => placed(r.body).length === 1
     );
     await api.request('POST', `/api/v1/step-executions/${call.body.stepExecutions[0].id}/outcome`, {
       disposition: 'NO_ANSWER',
     });
     const text = await waitFor(
       () => api.request('GET', path),
-      (r) => r.body.stepExecutions.length === 2
+      (r) => placed(r.body).length === 2
     );
     expect(text.body.stepIndex).toBe(1);
     await api.request('POST', `/api/v1/step-executions/${text.body.stepExecutions[1].id}/outcome`, {
@@ -226,7 +237,7 @@ describe('executions with the manual channel', () => {
     const path = `/api/v1/workflow/${workflowId}/execution/${created.body.id}`;
     const running = await waitFor(
       () => api.request('GET', path),
-      (r) => r.body.stepExecutions.length === 1
+      (r) => placed(r.body).length === 1
     );
     const other = await api.otherOrganization('intruder');
     expect((await other('GET', path)).status).toBe(404);

@@ -1060,7 +1060,10 @@ async function dispatchedStep(workflowId: string, key = ctx.keys.own): Promise<s
   const deadline = performance.now() + 60_000;
   for (;;) {
     const running = await raw('GET', path, undefined, key);
-    if (running.body.stepExecutions?.length === 1) return running.body.stepExecutions[0].id;
+    const dispatched = (running.body.stepExecutions ?? []).filter(
+      (step: { status: string }) => step.status !== 'PENDING'
+    );
+    if (dispatched.length === 1) return dispatched[0].id;
     if (performance.now() > deadline) throw new Error(`${path} was never dispatched`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

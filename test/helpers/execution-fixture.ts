@@ -36,6 +36,7 @@ export function anExecution(overrides: Partial<Execution> = {}): Execution {
     metadata: {},
     priorityDate: FIXTURE_CREATED_AT,
     stepIndex: 0,
+    attemptNo: 1,
     nextRunAt: FIXTURE_CREATED_AT,
     disposition: null,
     definition: {

@@ -128,3 +128,9 @@ export const featherExecution = {
   variables: { firstName: 'Jordan' },
   metadata: { firstName: 'Jordan', lastName: 'Lee' },
 };
+
+/** The step executions a run has placed (claimed), without the upcoming PENDING one. */
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked by the tests
+export function placed(run: { stepExecutions: any[] }): any[] {
+  return run.stepExecutions.filter((step) => step.status !== 'PENDING');
+}

@@ -307,6 +307,7 @@ describe('applyOutcome', () => {
     expect(applyOutcome(anExecution(), 0, 'CALENDLY')).toEqual({
       finished: true,
       nextStepIndex: 0,
+      nextAttemptNo: 1,
       reason: 'finishOn',
     });
   });
@@ -315,7 +316,69 @@ describe('applyOutcome', () => {
     expect(applyOutcome(anExecution(), 0, 'NO_ANSWER')).toEqual({
       finished: false,
       nextStepIndex: 1,
+      nextAttemptNo: 1,
       reason: 'next',
+    });
+  });
+
+  describe('with count: 3 on the call', () => {
+    const triedTwice = (attemptNo: number) => {
+      const run = anExecution({ attemptNo });
+      const [call, text] = run.definition.steps;
+      if (!call || !text) throw new Error('fixture has two steps');
+      return { ...run, definition: { steps: [{ ...call, count: 3 }, text] } };
+    };
+
+    it.each([
+      'NO_ANSWER',
+      'LINE_BUSY',
+      'VOICEMAIL_DETECTED',
+      'LEFT_VOICEMAIL',
+      'COULD_NOT_CONNECT',
+    ] as const)('tries the step again after %s', (disposition) => {
+      expect(applyOutcome(triedTwice(1), 0, disposition)).toEqual({
+        finished: false,
+        nextStepIndex: 0,
+        nextAttemptNo: 2,
+        reason: 'retry',
+      });
+    });
+
+    it('moves on after a contact (not in finishOn) and after the last attempt', () => {
+      expect(applyOutcome(triedTwice(1), 0, 'CALL_AGAIN')).toMatchObject({
+        nextStepIndex: 1,
+        reason: 'next',
+      });
+      expect(applyOutcome(triedTwice(3), 0, 'NO_ANSWER')).toMatchObject({
+        nextStepIndex: 1,
+        nextAttemptNo: 1,
+      });
+    });
+
+    it('still ends on finishOn, whatever attempts are left', () => {
+      expect(applyOutcome(triedTwice(1), 0, 'CALENDLY')).toMatchObject({
+        finished: true,
+        reason: 'finishOn',
+      });
+    });
+
+    it('makes a further attempt due the step’s delay after the previous attempt ended', () => {
+      const run = triedTwice(2);
+      run.attempts['0-1'] = {
+        id: 'a1',
+        stepIndex: 0,
+        attemptNo: 1,
+        status: 'COMPLETED',
+        channel: 'manual',
+        taskToken: 't',
+        startedAt: '2026-11-23T15:00:00.000Z',
+        completedAt: '2026-11-23T15:10:00.000Z',
+        disposition: 'NO_ANSWER',
+      };
+      const [call, text] = run.definition.steps;
+      if (!call || !text) throw new Error('fixture has two steps');
+      run.definition.steps = [{ ...call, delayInSecs: 3600 }, text];
+      expect(stepDueAt(run, 0).toISOString()).toBe('2026-11-23T16:10:00.000Z');
     });
   });
 
@@ -323,6 +386,7 @@ describe('applyOutcome', () => {
     expect(applyOutcome(afterFirstCall(), 1, 'TEXT_CONSENT')).toEqual({
       finished: true,
       nextStepIndex: 2,
+      nextAttemptNo: 1,
       reason: 'lastStep',
     });
   });
