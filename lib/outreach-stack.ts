@@ -8,6 +8,7 @@ import { envNames } from '../lambdas/shared/config.js';
 import { OutreachApi } from './constructs/outreach-api.js';
 import { OutreachFunction } from './constructs/outreach-function.js';
 import { OutreachStateMachine } from './constructs/outreach-state-machine.js';
+import { StartSchedules } from './constructs/start-schedules.js';
 
 export interface OutreachStackProps extends StackProps {
   table: ITable;
@@ -46,6 +47,9 @@ export class OutreachStack extends Stack {
       failFunction: fail.function,
     });
 
+    const startSchedules = new StartSchedules(this, 'StartSchedules', {
+      stateMachine: workflow.stateMachine,
+    });
     const api = new OutreachFunction(this, 'Api', {
       entry: 'lambdas/handlers/api.ts',
       description: 'Workflows API (/api/v1)',
@@ -61,6 +65,7 @@ export class OutreachStack extends Stack {
       environment: { [envNames.STATE_MACHINE_ARN]: workflow.stateMachine.stateMachineArn },
     }).bindTable(props.table, 'readWrite');
     workflow.stateMachine.grantStartExecution(sweep.function);
+    startSchedules.allow(sweep.function);
     new Rule(this, 'StartSweepSchedule', {
       description: 'Runs the pending-start sweep',
       schedule: Schedule.rate(Duration.minutes(1)),
@@ -77,6 +82,7 @@ export class OutreachStack extends Stack {
     }).bindTable(props.table, 'getItem');
 
     workflow.stateMachine.grantStartExecution(api.function);
+    startSchedules.allow(api.function);
     // Cancels stop the run's execution; Dispatch cancels runs of a deleted workflow too.
     workflow.stateMachine.grantExecution(api.function, 'states:StopExecution');
     // Outcome reports (api) and "not now" answers (dispatch) complete task tokens.

@@ -18,6 +18,7 @@ import { startDynamo } from './dynamo.js';
 import { LambdaRuntime } from './lambda-runtime.js';
 import { ScaledClock } from './scaled-clock.js';
 import { ScheduledRules, scheduledTargets } from './scheduled-rules.js';
+import { LocalScheduler, SCHEDULE_TABLE, startSchedulerEndpoint } from './scheduler-endpoint.js';
 import { StepFunctionsEngine } from './step-functions-engine.js';
 import { localFunctions, synthesizeTemplates, TemplateResolver } from './template.js';
 
@@ -63,6 +64,8 @@ interface Services {
   clock: ScaledClock;
   engine: StepFunctionsEngine;
   sfn: Awaited<ReturnType<typeof startStepFunctionsEndpoint>>;
+  scheduler: LocalScheduler;
+  schedulerEndpoint: Awaited<ReturnType<typeof startSchedulerEndpoint>>;
 }
 
 /** The template's tables, functions and state machines, served on loopback. */
@@ -75,6 +78,7 @@ async function startServices(options: LocalRuntimeOptions): Promise<Services> {
   const lambdas = new LambdaRuntime(localFunctions(resolver));
   const dynamo = await startDynamo(resolver, options.dataDir && join(options.dataDir, 'dynamodb'), [
     CHECKPOINT_TABLE,
+    SCHEDULE_TABLE,
   ]);
   const clock = new ScaledClock(options.timeScale ?? 1);
   const engine = new StepFunctionsEngine(
@@ -84,7 +88,9 @@ async function startServices(options: LocalRuntimeOptions): Promise<Services> {
     clock
   );
   const sfn = await startStepFunctionsEndpoint(engine, options.startQuota);
-  return { resolver, lambdas, dynamo, clock, engine, sfn };
+  const scheduler = new LocalScheduler(dynamo.client, clock, engine);
+  const schedulerEndpoint = await startSchedulerEndpoint(scheduler);
+  return { resolver, lambdas, dynamo, clock, engine, sfn, scheduler, schedulerEndpoint };
 }
 
 /**
@@ -96,6 +102,7 @@ function configureEnvironment(options: LocalRuntimeOptions, services: Services):
   Object.assign(process.env, services.lambdas.environment(), {
     DYNAMODB_ENDPOINT: services.dynamo.endpoint,
     SFN_ENDPOINT: services.sfn.url,
+    SCHEDULER_ENDPOINT: services.schedulerEndpoint.url,
     AWS_REGION: 'local-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
@@ -110,25 +117,60 @@ function configureEnvironment(options: LocalRuntimeOptions, services: Services):
 }
 
 /**
+ * The handlers find their table through process-wide endpoint variables: a second runtime in
+ * the same process would silently point every running handler at another store, which reads as
+ * data going back in time. One at a time; returns the release.
+ */
+function claimProcess(dataDir: string | undefined): () => void {
+  if (live) throw new Error('A local runtime is already running in this process; stop it first');
+  live = true;
+  const dataDirRelease = dataDir ? acquireDataDir(dataDir) : () => undefined;
+  return () => {
+    dataDirRelease();
+    live = false;
+  };
+}
+
+async function stopServices(services: Services): Promise<void> {
+  services.scheduler.stop();
+  await services.engine.shutdown();
+  services.clock.stop();
+  for (const server of [services.sfn, services.schedulerEndpoint, services.dynamo]) {
+    await closeServer(server.server);
+  }
+}
+
+/**
+ * Picks up where an earlier process stopped: the clock runs, every running execution resumes,
+ * stored start schedules are armed, and the scheduled rules (the pending-start sweep) run once
+ * with no grace period (no create of an earlier process can still be in flight), then on their
+ * schedule.
+ */
+async function resume(services: Services) {
+  services.clock.start();
+  const resumed = await services.engine.resumeAll();
+  await services.scheduler.armAll();
+  const rules = new ScheduledRules(
+    scheduledTargets(services.resolver),
+    services.lambdas,
+    services.clock.scale
+  );
+  await rules.runOnce({ graceSeconds: 0 });
+  rules.start();
+  return { resumed, rules };
+}
+
+/**
  * Boots the product on one machine: synthesizes the CDK app in-process, then serves the same
  * template's tables (dynalite), functions (the handler sources), state machine
  * (aws-local-stepfunctions), scheduled rules and REST API, with the real SDK clients pointed at
  * loopback.
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
-  // The handlers find their table through process-wide endpoint variables: a second runtime in
-  // the same process would silently point every running handler at another store, which reads
-  // as data going back in time. One at a time.
-  if (live) throw new Error('A local runtime is already running in this process; stop it first');
-  live = true;
-  const dataDirRelease = options.dataDir ? acquireDataDir(options.dataDir) : () => undefined;
-  const release = () => {
-    dataDirRelease();
-    live = false;
-  };
+  const release = claimProcess(options.dataDir);
   try {
     const services = await startServices(options);
-    const { resolver, lambdas, clock, engine } = services;
+    const { resolver, lambdas, engine } = services;
     configureEnvironment(options, services);
     await lambdas.load();
 
@@ -144,13 +186,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const apiKey = options.apiKey ?? readOrCreateDevKey(options.dataDir);
     await storeApiKey(organizationId, apiKey, new Date());
 
-    clock.start();
-    const resumed = await engine.resumeAll();
-    // Scheduled rules (the pending-start sweep): once now with no grace period, since no create
-    // of an earlier process can still be in flight, then on their schedule.
-    const rules = new ScheduledRules(scheduledTargets(resolver), lambdas, clock.scale);
-    await rules.runOnce({ graceSeconds: 0 });
-    rules.start();
+    const { resumed, rules } = await resume(services);
     gateway.open();
     return {
       url: gateway.url,
@@ -162,10 +198,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       async stop() {
         await rules.stop();
         await closeServer(gateway.server);
-        await engine.shutdown();
-        clock.stop();
-        await closeServer(services.sfn.server);
-        await closeServer(services.dynamo.server);
+        await stopServices(services);
         release();
       },
     };

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { config } from '../shared/config.js';
@@ -19,6 +20,7 @@ function localConfig(endpoint: string | undefined) {
 
 let documentClient: DynamoDBDocumentClient | undefined;
 let sfnClient: SFNClient | undefined;
+let schedulerClient: SchedulerClient | undefined;
 
 export function dynamo(): DynamoDBDocumentClient {
   documentClient ??= DynamoDBDocumentClient.from(
@@ -33,8 +35,14 @@ export function stepFunctions(): SFNClient {
   return sfnClient;
 }
 
+export function scheduler(): SchedulerClient {
+  schedulerClient ??= new SchedulerClient(localConfig(config().SCHEDULER_ENDPOINT));
+  return schedulerClient;
+}
+
 /** Drops cached clients so a new endpoint takes effect (local runtime restarts in one process). */
 export function resetClients(): void {
   documentClient = undefined;
   sfnClient = undefined;
+  schedulerClient = undefined;
 }

@@ -14,14 +14,20 @@ export interface PendingStart {
   shard: number;
   createdAt: string;
   input: RunInput;
+  /** The run's own start, when it lies ahead: far enough ahead, it is scheduled, not started. */
+  startAt?: string;
 }
 
 function shardOf(executionId: string): number {
   return createHash('sha256').update(executionId).digest().readUInt8(0) % PENDING_START_SHARDS;
 }
 
-export function pendingStartFor(input: RunInput, createdAt: string): PendingStart {
-  return { shard: shardOf(input.executionId), createdAt, input };
+export function pendingStartFor(
+  input: RunInput,
+  createdAt: string,
+  startAt?: string
+): PendingStart {
+  return { shard: shardOf(input.executionId), createdAt, input, startAt };
 }
 
 export async function putPendingStart(pending: PendingStart): Promise<void> {
@@ -31,6 +37,7 @@ export async function putPendingStart(pending: PendingStart): Promise<void> {
       Item: {
         ...keys.pendingStart(pending.shard, pending.createdAt, pending.input.executionId),
         input: JSON.stringify(pending.input),
+        startAt: pending.startAt,
       },
     })
   );
@@ -63,7 +70,8 @@ export async function listPendingStarts(before: Date, limit: number): Promise<Pe
     );
     for (const item of Items ?? []) {
       const input = runInputSchema.parse(JSON.parse(String(item.input)));
-      found.push({ shard, createdAt: String(item.sk).split('#')[0] ?? '', input });
+      const startAt = typeof item.startAt === 'string' ? item.startAt : undefined;
+      found.push({ shard, createdAt: String(item.sk).split('#')[0] ?? '', input, startAt });
     }
   }
   return found;

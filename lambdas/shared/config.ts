@@ -18,6 +18,8 @@ const configSchema = z.object({
   TABLE_NAME: optionalText,
   /** The state machine that runs one execution per workflow execution (api, sweep). */
   STATE_MACHINE_ARN: optionalText,
+  /** The role EventBridge Scheduler assumes to start a run whose start lies far ahead. */
+  SCHEDULER_ROLE_ARN: optionalText,
   /** Where new step attempts go. */
   OUTREACH_CHANNEL: z.enum(channelNames).default('simulator'),
   /** webhook channel: the agent endpoint, the HMAC secret, this API's public base URL. */
@@ -31,6 +33,7 @@ const configSchema = z.object({
   /** Local runtime only: SDK endpoints on loopback. Absent on AWS. */
   DYNAMODB_ENDPOINT: optionalUrl,
   SFN_ENDPOINT: optionalUrl,
+  SCHEDULER_ENDPOINT: optionalUrl,
   AWS_REGION: optionalText,
 });
 export type Config = z.infer<typeof configSchema>;

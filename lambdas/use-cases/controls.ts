@@ -7,6 +7,7 @@ import {
   resumeState,
 } from '../adapters/execution-control-writes.js';
 import { getExecution } from '../adapters/execution-queries.js';
+import { unscheduleStart } from '../adapters/start-schedules.js';
 import { completeTask, stopRun } from '../adapters/state-machine.js';
 import { getWorkflow } from '../adapters/workflow-repository.js';
 import { type ControlAction, controlTransition } from '../domain/status-transitions.js';
@@ -61,6 +62,8 @@ function write(execution: Execution, action: ControlAction, by: CancelledBy, now
 
 async function signal(before: Execution, action: ControlAction): Promise<void> {
   if (action === 'cancel') {
+    // Not started yet (a start ahead, perhaps on a schedule): the schedule goes, so it never starts.
+    if (before.startAt && Date.parse(before.startAt) > Date.now()) await unscheduleStart(before.id);
     await stopRun(before.id, 'Cancelled through the API');
   } else if (action === 'resume' && before.parkToken) {
     // Parked: hand the state machine its next plan now. Not parked yet: Park finds it resumed.

@@ -8,14 +8,8 @@ import {
 } from '../adapters/execution-queries.js';
 import { insertExecution } from '../adapters/execution-writes.js';
 import type { Page, PageOptions } from '../adapters/pagination.js';
-import {
-  deletePendingStart,
-  type PendingStart,
-  pendingStartFor,
-  putPendingStart,
-} from '../adapters/pending-starts.js';
+import { type PendingStart, pendingStartFor, putPendingStart } from '../adapters/pending-starts.js';
 import { snapshotIdOf } from '../adapters/snapshots.js';
-import { startRun } from '../adapters/state-machine.js';
 import { getWorkflow } from '../adapters/workflow-repository.js';
 import { decideNext } from '../domain/next-step.js';
 import type {
@@ -27,9 +21,13 @@ import type {
 import type { Workflow } from '../schemas/workflow.js';
 import { NoContactWindowError, ValidationError, WorkflowInactiveError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
+import { launchRun } from './launch-run.js';
 
-/** A run's state machine lives at most a year; leave the steps room after a late start. */
-const MAX_START_DELAY_MS = 180 * 24 * 3600_000;
+/**
+ * A start more than 15 minutes ahead is made by a one-time schedule, so the run's state machine
+ * execution (which lives at most a year) begins only then: a start may lie a year ahead.
+ */
+const MAX_START_DELAY_MS = 365 * 24 * 3600_000;
 
 /**
  * Starts one run of a workflow for one contact.
@@ -82,7 +80,11 @@ export async function storeExecution(
     draft.nextRunAt = next.schedule.nextRunAt;
     draft.schedule = next.schedule;
   }
-  const pending = pendingStartFor({ executionId: draft.id, plan: next.plan }, draft.createdAt);
+  const pending = pendingStartFor(
+    { executionId: draft.id, plan: next.plan },
+    draft.createdAt,
+    draft.startAt
+  );
   await putPendingStart(pending);
   await indexRunContact(draft);
   if (!(await insertExecution(draft))) {
@@ -102,7 +104,7 @@ function assertStartable(workflow: Workflow, input: CreateExecution, now: Date):
   }
   if (input.startAt && Date.parse(input.startAt) > now.getTime() + MAX_START_DELAY_MS) {
     throw new ValidationError('Invalid execution', [
-      { path: 'startAt', message: 'must be within 180 days (a run may last at most a year)' },
+      { path: 'startAt', message: 'must be within a year' },
     ]);
   }
 }
@@ -148,11 +150,10 @@ function newExecution(
   };
 }
 
-/** Starts a stored run; a failure is left to the sweep, which retries until it starts. */
+/** Launches a stored run; a failure is left to the sweep, which retries until it starts. */
 export async function startStoredRun(pending: PendingStart): Promise<void> {
   try {
-    await startRun(pending.input);
-    await deletePendingStart(pending);
+    await launchRun(pending, new Date());
   } catch (error) {
     logger.warn('run start not confirmed; the start sweep will start it', {
       executionId: pending.input.executionId,

@@ -1,7 +1,7 @@
 import { findExecutionState } from '../adapters/execution-queries.js';
 import { deletePendingStart, listPendingStarts } from '../adapters/pending-starts.js';
-import { startRun } from '../adapters/state-machine.js';
 import { logger } from '../shared/logger.js';
+import { launchRun } from './launch-run.js';
 
 export interface SweepResult {
   started: number;
@@ -25,12 +25,12 @@ export async function startPendingRuns(
     try {
       const state = await findExecutionState(pending.input.executionId);
       if (state) {
-        await startRun(pending.input);
+        await launchRun(pending, now);
         result.started++;
       } else {
         result.dropped++;
+        await deletePendingStart(pending);
       }
-      await deletePendingStart(pending);
     } catch (error) {
       result.failed++;
       logger.error('pending start failed; the next sweep retries it', {

@@ -63,6 +63,18 @@ describe('OutreachService', () => {
     expect(actions).toContain('states:StartExecution');
   });
 
+  it('starts far-ahead runs from schedules whose role may only start this state machine', () => {
+    service.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' } })],
+      }),
+    });
+    const policies = JSON.stringify(service.findResources('AWS::IAM::Policy'));
+    expect(policies).toContain('scheduler:CreateSchedule');
+    expect(policies).toContain('default/run-*');
+    expect(policies).toContain('iam:PassRole');
+  });
+
   it('declares every route with the X-API-Key REQUEST authorizer', () => {
     service.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'REQUEST',
