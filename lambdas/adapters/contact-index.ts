@@ -1,6 +1,6 @@
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from './aws-clients.js';
-import { tableName } from './table.js';
+import { readWholePartition, tableName } from './table.js';
 import { keys } from './table-keys.js';
 
 /**
@@ -49,23 +49,8 @@ export async function runsForContact(
   selector: ContactSelector,
   workflowId?: string
 ): Promise<string[]> {
-  const ids: string[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': partitionOf(organizationId, selector) },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      })
-    );
-    for (const item of page.Items ?? []) {
-      if (workflowId === undefined || item.workflowId === workflowId)
-        ids.push(String(item.executionId));
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return ids;
+  const items = await readWholePartition(partitionOf(organizationId, selector));
+  return items
+    .filter((item) => workflowId === undefined || item.workflowId === workflowId)
+    .map((item) => String(item.executionId));
 }

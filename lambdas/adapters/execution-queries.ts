@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
   attemptKey,
   type Execution,
@@ -13,37 +13,17 @@ import { ExecutionNotFoundError } from '../shared/errors.js';
 import { dynamo } from './aws-clients.js';
 import { type Page, type PageOptions, queryPage } from './pagination.js';
 import { findSnapshot } from './snapshots.js';
-import { tableName } from './table.js';
+import { readWholePartition, tableName } from './table.js';
 import { keys, withoutKeys } from './table-keys.js';
 
 const WORKFLOW_INDEX = 'gsi1';
-
-/** Every item of a run's partition, read strongly consistent in one Query (paged if large). */
-async function readPartition(executionId: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.executionPartition(executionId) },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      })
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
-}
 
 /**
  * A run as the use cases see it: its state, contact, definition snapshot and step attempts.
  * Undefined until the state item exists (it is written last at creation).
  */
 export async function findExecution(executionId: string): Promise<Execution | undefined> {
-  const items = await readPartition(executionId);
+  const items = await readWholePartition(keys.executionPartition(executionId));
   const stateItem = items.find((item) => item.sk === 'EXECUTION');
   const contactItem = items.find((item) => item.sk === 'CONTACT');
   if (!stateItem || !contactItem) return undefined;

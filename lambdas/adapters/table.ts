@@ -1,5 +1,6 @@
 import {
   type NativeAttributeValue,
+  QueryCommand,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -25,6 +26,26 @@ export async function conditionally(write: () => Promise<unknown>): Promise<bool
     if (isConditionalCheckFailed(error)) return false;
     throw error;
   }
+}
+
+/** Every item of one partition, read strongly consistent (paged when it is large). */
+export async function readWholePartition(pk: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      })
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
 }
 
 type Values = Record<string, NativeAttributeValue>;
