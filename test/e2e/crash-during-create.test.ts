@@ -92,14 +92,16 @@ describe('kill -9 of npm start during 500 parallel creates', () => {
     await waitFor(
       () => listAll(second, workflow.body.id),
       (runs) => runs.every((run) => run.status !== 'CREATED'),
-      60_000
+      60_000,
+      1_000
     );
     const secondsToStart = (performance.now() - restartedAt) / 1000;
     // ...and then each completes, having contacted its one step exactly once.
     const settled = await waitFor(
       () => listAll(second, workflow.body.id),
       (runs) => runs.every((run) => run.status === 'COMPLETED'),
-      120_000
+      120_000,
+      1_000
     );
 
     // Every create that was answered is stored, and more were stored than answered.

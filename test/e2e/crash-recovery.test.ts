@@ -109,7 +109,8 @@ describe('kill -9 of npm start during 100 running executions', () => {
     const executions = await waitFor(
       () => listAll(second, workflow.body.id),
       (all) => all.length === EXECUTIONS && all.every((e) => e.status === 'COMPLETED'),
-      90_000
+      90_000,
+      500
     ).catch((error: Error) => {
       throw new Error(`${error.message}\n${second.stderr().slice(-4000)}`);
     });

@@ -77,7 +77,7 @@ describe('bulk creates against the StartExecution quota', () => {
       (active) => active === RUNS,
       200_000
     );
-    await waitFor(pendingStarts, (count) => count === 0, 60_000);
+    await waitFor(pendingStarts, (count) => count === 0, 60_000, 500);
     console.info(`${leftToSweep} of ${RUNS} starts were throttled at create and left to the sweep`);
     expect(leftToSweep).toBeGreaterThan(0);
   });

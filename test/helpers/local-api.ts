@@ -60,7 +60,9 @@ export async function bootLocalApi(
 export async function waitFor<T>(
   probe: () => Promise<T>,
   done: (value: T) => boolean,
-  timeoutMs = 30_000
+  timeoutMs = 30_000,
+  /** Between probes; a heavy probe (listing hundreds of runs) should not starve the runtime. */
+  intervalMs = 100
 ): Promise<T> {
   // performance.now, not Date.now: under TIME_SCALE, Date runs thousands of times faster.
   const deadline = performance.now() + timeoutMs;
@@ -68,8 +70,8 @@ export async function waitFor<T>(
     const value = await probe();
     if (done(value)) return value;
     if (performance.now() > deadline)
-      throw new Error(`Timed out waiting; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+      throw new Error(`Timed out waiting; last value: ${JSON.stringify(value).slice(0, 2_000)}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 
