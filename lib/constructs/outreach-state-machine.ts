@@ -39,8 +39,9 @@ const transientLambdaErrors = [
 
 /**
  * One standard execution per workflow execution. The flow, in order:
- * 1. The run starts with the first step's plan, made when the execution was created:
- *    `{ action: STEP | FINISH, stepIndex, waitUntil }`.
+ * 1. The run starts at the Wait with the first step's plan, made when the execution was
+ *    created: `{ action: STEP, stepIndex, waitUntil }`. A run always starts with a step (a
+ *    create whose schedules never allow contact is refused), so it needs no Route first.
  * 2. Route sends STEP to the Wait, PARK (the run is paused) to Park, and FINISH to Done.
  * 3. Wait Until Allowed sleeps until `plan.waitUntil` (TimestampPath, capped to 7 days).
  * 4. Dispatch (waitForTaskToken) re-reads the execution, re-checks status and window and
@@ -51,10 +52,9 @@ const transientLambdaErrors = [
  * 5. Park (waitForTaskToken) stores its token on the paused run; the resume completes it with
  *    the next plan (a run resumed before the token was stored moves on at once). Back to 2.
  * 6. Any error that survives its retries goes to Mark Failed, which records it, then Failed.
- * Cost: 3 state transitions per step attempt (Route, Wait, Dispatch) and 2 to finish (Route,
- * Done); the schedule check rides on Lambdas that run anyway instead of being a Task of its
- * own, which saves a transition per attempt and one at the start (8 instead of 11 for a
- * two-step run). JSONPath only (no JSONata, no variables) so the local engine runs the same
+ * Cost: 3 state transitions per step attempt (Route, Wait, Dispatch), but the first attempt
+ * enters at its Wait, and 2 to finish (Route, Done): 7 for a two-step run. The schedule check
+ * rides on Lambdas that run anyway instead of being a Task of its own (which would make 11). JSONPath only (no JSONata, no variables) so the local engine runs the same
  * definition.
  */
 export class OutreachStateMachine extends Construct {
@@ -89,7 +89,7 @@ export class OutreachStateMachine extends Construct {
     });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineType: StateMachineType.STANDARD,
-      definitionBody: DefinitionBody.fromChainable(Chain.start(route)),
+      definitionBody: DefinitionBody.fromChainable(Chain.start(wait)),
       tracingEnabled: true,
       // Standard executions may run a year; a sequence of steps spread over months fits.
       timeout: Duration.days(365),

@@ -124,7 +124,8 @@ describe('OutreachService', () => {
       LoggingConfiguration: Match.objectLike({ Level: 'ERROR' }),
     });
     const definition = stateMachineDefinition();
-    expect(definition.StartAt).toBe('Route');
+    // A run always starts with a step: it enters at its Wait (7 transitions for two steps).
+    expect(definition.StartAt).toBe('Wait Until Allowed');
     expect(Object.keys(definition.States).sort()).toEqual([
       'Dispatch',
       'Done',
@@ -197,7 +198,6 @@ describe('OutreachService', () => {
       if (event.type === 'StateEntered') entered.push(event.state.name);
     }
     expect(entered).toEqual([
-      'Route',
       'Wait Until Allowed',
       'Dispatch',
       'Route',
