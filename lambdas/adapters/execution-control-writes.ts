@@ -1,4 +1,4 @@
-import type { ExecutionState } from '../schemas/execution.js';
+import { activeStatuses, type ExecutionState, finishedStatuses } from '../schemas/execution.js';
 import { Update } from './table.js';
 import { keys } from './table-keys.js';
 
@@ -43,7 +43,7 @@ export function cancelState(
     .set('nextRunAt', null)
     .remove('pausedFrom')
     .remove('parkToken')
-    .whenIn('status', ['CREATED', 'RUNNING', 'PAUSED'])
+    .whenIn('status', activeStatuses)
     .bumpVersion(state.version)
     .run(keys.execution(state.id));
 }
@@ -64,7 +64,7 @@ export function hideState(state: ExecutionState, now: Date): Promise<boolean> {
     .set('updatedAt', now.toISOString())
     .remove('gsi1pk')
     .remove('gsi1sk')
-    .whenIn('status', ['COMPLETED', 'FAILED', 'CANCELLED'])
+    .whenIn('status', finishedStatuses)
     .whenAbsent('deletedAt')
     .bumpVersion(state.version)
     .run(keys.execution(state.id));

@@ -1,6 +1,11 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Disposition } from '../schemas/common.js';
-import type { Execution, ExecutionState, ScheduleDecision } from '../schemas/execution.js';
+import {
+  activeStatuses,
+  type Execution,
+  type ExecutionState,
+  type ScheduleDecision,
+} from '../schemas/execution.js';
 import { dynamo } from './aws-clients.js';
 import { ensureSnapshot } from './snapshots.js';
 import { conditionally, tableName, Update } from './table.js';
@@ -149,7 +154,7 @@ export function markFailed(execution: ExecutionState, error: string, now: Date):
     .set('completedAt', now.toISOString())
     .set('updatedAt', now.toISOString())
     .set('nextRunAt', null)
-    .whenIn('status', ['CREATED', 'RUNNING', 'PAUSED'])
+    .whenIn('status', activeStatuses)
     .bumpVersion(execution.version)
     .run(keys.execution(execution.id));
 }

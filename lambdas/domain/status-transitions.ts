@@ -1,4 +1,4 @@
-import type { ExecutionStatus } from '../schemas/execution.js';
+import { type ExecutionStatus, isFinished } from '../schemas/execution.js';
 
 export type ControlAction = 'pause' | 'resume' | 'cancel';
 
@@ -6,8 +6,6 @@ export type Transition =
   | { kind: 'change'; to: ExecutionStatus }
   | { kind: 'noop' }
   | { kind: 'conflict'; reason: string };
-
-const finished = new Set<ExecutionStatus>(['COMPLETED', 'FAILED', 'CANCELLED']);
 
 /**
  * What a control does to a run in a given status. Asking for the state a run is already in is a
@@ -18,10 +16,10 @@ const finished = new Set<ExecutionStatus>(['COMPLETED', 'FAILED', 'CANCELLED']);
 export function controlTransition(status: ExecutionStatus, action: ControlAction): Transition {
   if (action === 'cancel') {
     if (status === 'CANCELLED') return { kind: 'noop' };
-    if (finished.has(status)) return { kind: 'conflict', reason: `execution is ${status}` };
+    if (isFinished(status)) return { kind: 'conflict', reason: `execution is ${status}` };
     return { kind: 'change', to: 'CANCELLED' };
   }
-  if (finished.has(status)) return { kind: 'conflict', reason: `execution is ${status}` };
+  if (isFinished(status)) return { kind: 'conflict', reason: `execution is ${status}` };
   if (action === 'pause')
     return status === 'PAUSED' ? { kind: 'noop' } : { kind: 'change', to: 'PAUSED' };
   return status === 'PAUSED' ? { kind: 'change', to: 'RUNNING' } : { kind: 'noop' };

@@ -2,6 +2,7 @@ import type { Disposition } from '../schemas/common.js';
 import {
   attemptKey,
   type Execution,
+  isFinished,
   type Outcome,
   type StepAttempt,
 } from '../schemas/execution.js';
@@ -30,8 +31,6 @@ export type PlanDecision =
       deferredBy: string[];
     }
   | { action: 'NO_WINDOW'; stepIndex: number; dueAt: Date; deferredBy: string[] };
-
-export const terminalStatuses = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 
 /** Every schedule the current step must satisfy, recipient zones included. */
 export function scheduleLayers(execution: Execution): ScheduleLayer[] {
@@ -80,7 +79,7 @@ export function stepDueAt(execution: Execution, stepIndex: number): Date {
 
 /** The schedule-check: what the state machine does next for this execution. */
 export function planNextStep(execution: Execution, now: Date): PlanDecision {
-  if (terminalStatuses.has(execution.status)) {
+  if (isFinished(execution.status)) {
     return { action: 'FINISH', reason: `execution is ${execution.status}` };
   }
   const stepIndex = execution.stepIndex;

@@ -2,6 +2,7 @@ import {
   attemptKey,
   type Execution,
   type ExecutionState,
+  isFinished,
   recipientOf,
 } from '../schemas/execution.js';
 import { stepExecutionId } from '../use-cases/dispatch-step.js';
@@ -22,7 +23,7 @@ function stepFields(execution: Execution, stepIndex: number) {
 
 /** The attempt a run will make next, shown as Feather shows it: PENDING, with its planned time. */
 function upcoming(execution: Execution) {
-  const live = ['CREATED', 'RUNNING', 'PAUSED'].includes(execution.status);
+  const live = !isFinished(execution.status);
   const key = attemptKey(execution.stepIndex, execution.attemptNo);
   if (!live || execution.attempts[key] || !execution.definition.steps[execution.stepIndex])
     return [];

@@ -44,6 +44,15 @@ export const executionStatuses = [
 export const executionStatusSchema = z.enum(executionStatuses);
 export type ExecutionStatus = z.infer<typeof executionStatusSchema>;
 
+/** A run that has ended: nothing is dispatched for it again, and controls no longer apply. */
+export const finishedStatuses = ['COMPLETED', 'FAILED', 'CANCELLED'] as const;
+/** A run that may still contact someone, now or once resumed. */
+export const activeStatuses = ['CREATED', 'RUNNING', 'PAUSED'] as const;
+
+export function isFinished(status: ExecutionStatus): boolean {
+  return (finishedStatuses as readonly ExecutionStatus[]).includes(status);
+}
+
 export const createExecutionSchema = z.strictObject({
   customerLeadId: z.string().trim().min(1).max(256),
   primaryPhone: phoneSchema,

@@ -1,11 +1,9 @@
 import { type ContactSelector, runsForContact } from '../adapters/contact-index.js';
 import { listExecutionsOfWorkflow } from '../adapters/execution-queries.js';
 import { getWorkflow } from '../adapters/workflow-repository.js';
-import type { ExecutionStatus } from '../schemas/execution.js';
+import { activeStatuses } from '../schemas/execution.js';
 import { AppError } from '../shared/errors.js';
 import { type CancelledBy, controlExecution } from './controls.js';
-
-const active: ExecutionStatus[] = ['CREATED', 'RUNNING', 'PAUSED'];
 
 /** Cancels one run; true when it was active. Finished (409) or deleted (404) meanwhile: false. */
 async function cancelIfActive(
@@ -55,7 +53,7 @@ export async function cancelWorkflowRuns(
   now: Date
 ): Promise<number> {
   let cancelled = 0;
-  for (const status of active) {
+  for (const status of activeStatuses) {
     let cursor: string | undefined;
     do {
       const page = await listExecutionsOfWorkflow(workflowId, { status }, { limit: 100, cursor });

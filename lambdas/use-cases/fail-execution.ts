@@ -1,5 +1,6 @@
 import { findExecutionState } from '../adapters/execution-queries.js';
 import { markFailed } from '../adapters/execution-writes.js';
+import { isFinished } from '../schemas/execution.js';
 import type { FailureInput } from '../schemas/state-machine.js';
 
 /** The error text a run ends with: Lambda's JSON error document unwrapped, bounded. */
@@ -20,7 +21,7 @@ export async function failExecution(input: FailureInput, now: Date): Promise<voi
   const error = describeFailure(input);
   for (let tries = 0; tries < 5; tries++) {
     const state = await findExecutionState(input.executionId);
-    if (!state || ['COMPLETED', 'FAILED', 'CANCELLED'].includes(state.status)) return;
+    if (!state || isFinished(state.status)) return;
     if (await markFailed(state, error, now)) return;
   }
   throw new Error(`Could not mark ${input.executionId} failed: it kept changing`);
