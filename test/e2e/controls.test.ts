@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ApiClient,
-  alwaysOpen,
   bootLocalApi,
+  createOpenWorkflow,
   featherExecution,
-  featherWorkflow,
   placed,
   waitFor,
 } from '../helpers/local-api.js';
@@ -21,16 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await api.runtime.stop();
 });
-
-async function createWorkflow() {
-  const created = await api.request('POST', '/api/v1/workflow', {
-    ...featherWorkflow,
-    workflowSchedule: alwaysOpen,
-    tcpaSchedule: alwaysOpen,
-  });
-  expect(created.status).toBe(201);
-  return created.body.id as string;
-}
 
 async function createRun(workflowId: string, overrides: Record<string, unknown> = {}) {
   const created = await api.request('POST', `/api/v1/workflow/${workflowId}/execution`, {
@@ -62,7 +51,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('pause and resume', () => {
   it('holds a run paused mid-call for 60 days at no cost, then runs each remaining step once', async () => {
-    const workflowId = await createWorkflow();
+    const workflowId = await createOpenWorkflow(api);
     const path = await createRun(workflowId);
     const calling = await stepsOf(path, 1);
 
@@ -96,7 +85,7 @@ describe('pause and resume', () => {
   });
 
   it('pauses and resumes through PUT, and a run paused before its first claim stays CREATED', async () => {
-    const workflowId = await createWorkflow();
+    const workflowId = await createOpenWorkflow(api);
     const path = await createRun(workflowId, {
       startAt: new Date(Date.now() + 3_600_000 * 24 * 30).toISOString(),
     });
@@ -116,7 +105,7 @@ describe('pause and resume', () => {
 
 describe('cancel one', () => {
   it('cancels on every path with no body, keeps who and when, and is a no-op the second time', async () => {
-    const workflowId = await createWorkflow();
+    const workflowId = await createOpenWorkflow(api);
     for (const variant of ['execution', 'executions'] as const) {
       const path = await createRun(workflowId);
       const target = path.replace('/execution/', `/${variant}/`);
@@ -138,7 +127,7 @@ describe('cancel one', () => {
   });
 
   it('refuses to cancel a finished run (409) and hides another organization’s run (404)', async () => {
-    const workflowId = await createWorkflow();
+    const workflowId = await createOpenWorkflow(api);
     const path = await createRun(workflowId);
     const calling = await stepsOf(path, 1);
     await report(calling.body.stepExecutions[0].id, 'CALENDLY');
@@ -154,7 +143,7 @@ describe('cancel one', () => {
 
 describe('delete', () => {
   it('cancels an active run, hides it, and answers 404 the second time', async () => {
-    const workflowId = await createWorkflow();
+    const workflowId = await createOpenWorkflow(api);
     const path = await createRun(workflowId);
     const deleted = await api.request('DELETE', path);
     expect(deleted.status).toBe(200);
@@ -166,7 +155,7 @@ describe('delete', () => {
   });
 
   it('deleting a workflow cancels its active runs first and says how many', async () => {
-    const workflowId = await createWorkflow();
+    const workflowId = await createOpenWorkflow(api);
     const paths = [await createRun(workflowId), await createRun(workflowId)];
     const deleted = await api.request('DELETE', `/api/v1/workflow/${workflowId}`);
     expect(deleted.status).toBe(200);
@@ -177,8 +166,8 @@ describe('delete', () => {
 
 describe('cancel by phone or lead', () => {
   it('cancels the active runs of one phone across workflows, and of one lead in one workflow', async () => {
-    const first = await createWorkflow();
-    const second = await createWorkflow();
+    const first = await createOpenWorkflow(api);
+    const second = await createOpenWorkflow(api);
     const phone = '+14155550199';
     const byPhone = [
       await createRun(first, { primaryPhone: phone, customerLeadId: 'p-1' }),
@@ -224,7 +213,7 @@ describe('cancel by phone or lead', () => {
 
 describe('bulk create', () => {
   it('creates the good leads and names the wrong field of the bad one', async () => {
-    const workflowId = await createWorkflow();
+    const workflowId = await createOpenWorkflow(api);
     const answer = await api.request('POST', `/api/v1/workflow/${workflowId}/execution/bulk`, {
       leads: [
         { ...featherExecution, customerLeadId: 'bulk-1' },
@@ -251,7 +240,7 @@ describe('bulk create', () => {
   });
 
   it('takes 1 to 25 leads', async () => {
-    const workflowId = await createWorkflow();
+    const workflowId = await createOpenWorkflow(api);
     for (const count of [0, 26]) {
       const answer = await api.request('POST', `/api/v1/workflow/${workflowId}/execution/bulk`, {
         leads: Array.from({ length: count }, () => featherExecution),

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatWallTime } from '../../lambdas/domain/zoned-time.js';
 import {
   type ApiClient,
-  alwaysOpen,
   bootLocalApi,
+  createOpenWorkflow,
   featherExecution,
   featherWorkflow,
   placed,
@@ -19,17 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await api.runtime.stop();
 });
-
-async function createWorkflow(body: Record<string, unknown> = {}) {
-  const created = await api.request('POST', '/api/v1/workflow', {
-    ...featherWorkflow,
-    workflowSchedule: alwaysOpen,
-    tcpaSchedule: alwaysOpen,
-    ...body,
-  });
-  expect(created.status).toBe(201);
-  return created.body.id as string;
-}
 
 describe('executions with the manual channel', () => {
   it('plans the Feather docs execution inside Mon/Tue 09–17 New York and 08–21 San Francisco', async () => {
@@ -68,7 +57,7 @@ describe('executions with the manual channel', () => {
   });
 
   it('completes with CALENDLY on step 1 and never dispatches the text', async () => {
-    const workflowId = await createWorkflow();
+    const workflowId = await createOpenWorkflow(api);
     const created = await api.request(
       'POST',
       `/api/v1/workflow/${workflowId}/execution`,
@@ -113,7 +102,7 @@ describe('executions with the manual channel', () => {
   });
 
   it('moves to the text when the outcome is not in finishOn, and completes after the last step', async () => {
-    const workflowId = await createWorkflow({
+    const workflowId = await createOpenWorkflow(api, {
       definition: {
         steps: [
           featherWorkflow.definition.steps[0],
@@ -151,7 +140,7 @@ describe('executions with the manual channel', () => {
   });
 
   it('lists executions with filters, enrichment and pagination', async () => {
-    const workflowId = await createWorkflow();
+    const workflowId = await createOpenWorkflow(api);
     for (const lead of ['lead-a', 'lead-b', 'lead-b']) {
       await api.request('POST', `/api/v1/workflow/${workflowId}/execution`, {
         ...featherExecution,
@@ -185,7 +174,7 @@ describe('executions with the manual channel', () => {
     ['attempt past the last step', { attempt: 2 }, 'attempt'],
     ['an unknown field', { email: 'a@b.c' }, 'email'],
   ])('rejects %s with 400 and the field path', async (_label, change, path) => {
-    const workflowId = await createWorkflow();
+    const workflowId = await createOpenWorkflow(api);
     const response = await api.request('POST', `/api/v1/workflow/${workflowId}/execution`, {
       ...featherExecution,
       ...change,
@@ -195,7 +184,7 @@ describe('executions with the manual channel', () => {
   });
 
   it('refuses executions of an inactive workflow with 409', async () => {
-    const workflowId = await createWorkflow({ active: false });
+    const workflowId = await createOpenWorkflow(api, { active: false });
     const response = await api.request(
       'POST',
       `/api/v1/workflow/${workflowId}/execution`,
@@ -211,7 +200,7 @@ describe('executions with the manual channel', () => {
       enabled: true,
       timeRanges: [{ startHour: 23, startMinute: 0, endHour: 24, endMinute: 0 }],
     };
-    const workflowId = await createWorkflow({
+    const workflowId = await createOpenWorkflow(api, {
       timezone: 'America/Los_Angeles',
       workflowSchedule: { monday: late, friday: late },
       tcpaSchedule: undefined,
@@ -228,7 +217,7 @@ describe('executions with the manual channel', () => {
   });
 
   it('hides executions and step executions from another organization', async () => {
-    const workflowId = await createWorkflow();
+    const workflowId = await createOpenWorkflow(api);
     const created = await api.request(
       'POST',
       `/api/v1/workflow/${workflowId}/execution`,

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ApiClient,
-  alwaysOpen,
   bootLocalApi,
+  createOpenWorkflow,
   featherExecution,
-  featherWorkflow,
 } from '../helpers/local-api.js';
 
 let api: ApiClient;
@@ -18,19 +17,9 @@ afterAll(async () => {
   await api.runtime.stop();
 });
 
-async function createWorkflow() {
-  const created = await api.request('POST', '/api/v1/workflow', {
-    ...featherWorkflow,
-    workflowSchedule: alwaysOpen,
-    tcpaSchedule: alwaysOpen,
-  });
-  expect(created.status).toBe(201);
-  return created.body.id as string;
-}
-
 describe('Idempotency-Key', () => {
   it('answers a retried create or bulk with the first answer and creates nothing new', async () => {
-    const workflowId = await createWorkflow();
+    const workflowId = await createOpenWorkflow(api);
     const headers = { 'idempotency-key': `create-${Date.now()}` };
     const path = `/api/v1/workflow/${workflowId}/execution`;
     const first = await api.request('POST', path, featherExecution, headers);

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ApiClient,
-  alwaysOpen,
   bootLocalApi,
+  createOpenWorkflow,
   featherExecution,
-  featherWorkflow,
   placed,
   waitFor,
 } from '../helpers/local-api.js';
@@ -22,18 +21,9 @@ afterAll(async () => {
   await api.runtime.stop();
 });
 
-async function aWorkflow(): Promise<string> {
-  const created = await api.request('POST', '/api/v1/workflow', {
-    ...featherWorkflow,
-    workflowSchedule: alwaysOpen,
-    tcpaSchedule: alwaysOpen,
-  });
-  return created.body.id;
-}
-
 describe('a start far ahead', () => {
   it('starts no state machine execution until a one-time schedule starts it, up to a year ahead', async () => {
-    const workflowId = await aWorkflow();
+    const workflowId = await createOpenWorkflow(api);
     const active = api.runtime.engine.activeExecutions;
     const startAt = new Date(Date.now() + 300 * DAY).toISOString();
     const created = await api.request('POST', `/api/v1/workflow/${workflowId}/execution`, {
@@ -56,7 +46,7 @@ describe('a start far ahead', () => {
   });
 
   it('never starts a run cancelled before its start', async () => {
-    const workflowId = await aWorkflow();
+    const workflowId = await createOpenWorkflow(api);
     const created = await api.request('POST', `/api/v1/workflow/${workflowId}/execution`, {
       ...featherExecution,
       startAt: new Date(Date.now() + 20 * DAY).toISOString(),
@@ -72,7 +62,7 @@ describe('a start far ahead', () => {
   });
 
   it('refuses a start more than a year ahead', async () => {
-    const workflowId = await aWorkflow();
+    const workflowId = await createOpenWorkflow(api);
     const answer = await api.request('POST', `/api/v1/workflow/${workflowId}/execution`, {
       ...featherExecution,
       startAt: new Date(Date.now() + 400 * DAY).toISOString(),

@@ -168,6 +168,13 @@ export function readRun(executionId: string): Promise<Execution | undefined> {
   return findExecution(executionId);
 }
 
+/** The run as the use cases read it; it must be stored. */
+export async function mustRead(executionId: string): Promise<Execution> {
+  const run = await readRun(executionId);
+  if (!run) throw new Error(`run ${executionId} is not stored`);
+  return run;
+}
+
 /** The run's state item as stored (no contact, snapshot or attempts). */
 export async function readState(executionId: string): Promise<ExecutionState | undefined> {
   const { Item } = await direct().send(

@@ -136,3 +136,18 @@ export const featherExecution = {
 export function placed(run: { stepExecutions: any[] }): any[] {
   return run.stepExecutions.filter((step) => step.status !== 'PENDING');
 }
+
+/** Creates the Feather example workflow with always-open schedules (and `overrides`); its id. */
+export async function createOpenWorkflow(
+  api: ApiClient,
+  overrides: Record<string, unknown> = {}
+): Promise<string> {
+  const created = await api.request('POST', '/api/v1/workflow', {
+    ...featherWorkflow,
+    workflowSchedule: alwaysOpen,
+    tcpaSchedule: alwaysOpen,
+    ...overrides,
+  });
+  if (created.status !== 201) throw new Error(`workflow not created: ${JSON.stringify(created)}`);
+  return created.body.id as string;
+}

@@ -21,6 +21,7 @@ import {
   beforeNext,
   getItem,
   type InMemoryTable,
+  mustRead,
   readRun,
   recordCommands,
   rewriteItem,
@@ -97,12 +98,6 @@ const isStateWrite = (command: SentCommand) =>
   (command.input.Key as { sk?: string } | undefined)?.sk === 'EXECUTION';
 const isAttemptWrite = (command: SentCommand) =>
   String((command.input.Key as { sk?: string } | undefined)?.sk).startsWith('ATTEMPT#');
-
-async function mustRead(id: string): Promise<Execution> {
-  const run = await readRun(id);
-  if (!run) throw new Error(`run ${id} is not stored`);
-  return run;
-}
 
 describe('dispatchStep with the simulator', () => {
   it('contacts once, records the handoff and the outcome, and moves the run to the next step', async () => {

@@ -15,6 +15,7 @@ import {
   deleteItem,
   type InMemoryTable,
   itemsOfPartition,
+  mustRead,
   readRun,
   STATE_MACHINE_ARN,
   seed,
@@ -36,12 +37,6 @@ afterAll(async () => {
 beforeEach(() => {
   sfn.reset();
 });
-
-async function mustRead(id: string): Promise<Execution> {
-  const run = await readRun(id);
-  if (!run) throw new Error(`run ${id} is not stored`);
-  return run;
-}
 
 describe('failExecution (Mark Failed)', () => {
   const now = new Date('2026-11-24T15:00:00.000Z');

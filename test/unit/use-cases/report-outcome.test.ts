@@ -14,6 +14,7 @@ import {
   aRun,
   beforeNext,
   type InMemoryTable,
+  mustRead,
   readRun,
   rewriteState,
   type SentCommand,
@@ -57,12 +58,6 @@ function taskOutputs(): Array<{ token: string | undefined; output: TaskOutput }>
     token: call.args[0].input.taskToken,
     output: JSON.parse(call.args[0].input.output ?? 'null') as TaskOutput,
   }));
-}
-
-async function mustRead(id: string): Promise<Execution> {
-  const run = await readRun(id);
-  if (!run) throw new Error(`run ${id} is not stored`);
-  return run;
 }
 
 /** A run waiting on step `stepIndex`'s first attempt (handed over, token `token-<step>`). */
