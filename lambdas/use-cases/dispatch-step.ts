@@ -22,13 +22,17 @@ import type { DispatchInput } from '../schemas/state-machine.js';
 import { logger } from '../shared/logger.js';
 import { controlExecution } from './controls.js';
 import { assertProgress, loadExecution, planExecution } from './plan-step.js';
-import { reportStepOutcome, settleOutcome } from './report-outcome.js';
+import { recordOutcome, settleOutcome } from './report-outcome.js';
 
 /** Namespace for step execution ids: uuidv5(execution, step, attempt) is stable across retries. */
 const STEP_EXECUTION_NAMESPACE = '6f1d3c0e-4a0b-4f8e-9a57-0d3f5b2a9c11';
 
 export function stepExecutionId(executionId: string, stepIndex: number, attemptNo: number): string {
   return uuidv5(`${executionId}:${stepIndex}:${attemptNo}`, STEP_EXECUTION_NAMESPACE);
+}
+
+function keyOf(attempt: StepAttempt): string {
+  return attemptKey(attempt.stepIndex, attempt.attemptNo);
 }
 
 /**
@@ -72,7 +76,7 @@ export async function dispatchStep(input: DispatchInput, now: Date): Promise<voi
   };
   if (!(await claim(execution, attempt, now))) {
     const current = await loadExecution(execution.id);
-    const raced = current.attempts[attemptKey(attempt.stepIndex, attempt.attemptNo)];
+    const raced = current.attempts[keyOf(attempt)];
     if (raced) return resumeAttempt(current, raced, input.taskToken, now);
     return notNow(current, input.taskToken, `execution is ${current.status}`, now);
   }
@@ -117,7 +121,7 @@ async function handOver(
     failure = { disposition: 'COULD_NOT_CONNECT', error: (error as Error).message };
   }
   if (failure) {
-    await reportStepOutcome({ stepExecutionId: attempt.id, ...failure }, new Date());
+    await recordOutcome(execution.id, keyOf(attempt), failure, new Date());
     return;
   }
   await markHandedOver(execution.id, attempt, new Date());
@@ -127,7 +131,7 @@ async function handOver(
 async function follow(channel: Channel, context: ChannelContext): Promise<void> {
   const outcome = await channel.follow(context);
   if (outcome)
-    await reportStepOutcome({ stepExecutionId: context.attempt.id, ...outcome }, new Date());
+    await recordOutcome(context.execution.id, keyOf(context.attempt), outcome, new Date());
 }
 
 /** "Not now": Dispatch completes its own token with a fresh plan, and the run waits again. */
@@ -149,11 +153,7 @@ async function resumeAttempt(
 ): Promise<void> {
   if (attempt.disposition || !(await swapTaskToken(execution.id, attempt, taskToken))) {
     // The outcome is in: settle the run (a report may have crashed before it did) and move on.
-    const { plan } = await settleOutcome(
-      execution.id,
-      attemptKey(attempt.stepIndex, attempt.attemptNo),
-      now
-    );
+    const { plan } = await settleOutcome(execution.id, keyOf(attempt), now);
     await completeTask(taskToken, { ...plan, stepExecutionId: attempt.id });
     return;
   }

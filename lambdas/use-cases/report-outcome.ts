@@ -44,12 +44,27 @@ export async function reportStepOutcome(report: OutcomeReport, now: Date): Promi
     throw new StepExecutionNotFoundError(report.stepExecutionId);
   }
   const key = attemptKey(pointer.stepIndex, pointer.attemptNo);
-  const before = await loadExecution(pointer.executionId);
+  return recordOutcome(pointer.executionId, key, report, now, report.stepExecutionId);
+}
+
+/**
+ * Steps 2 to 4 for an attempt whose run is known: Dispatch reports what its channel answered
+ * this way, without looking the attempt up by its id again.
+ */
+export async function recordOutcome(
+  executionId: string,
+  key: string,
+  outcome: Outcome,
+  now: Date,
+  /** How a missing attempt is named in the error (the id the caller reported by). */
+  reportedId = `${executionId}/${key}`
+): Promise<OutcomeResult> {
+  const before = await loadExecution(executionId);
   const attempt = before.attempts[key];
-  if (!attempt) throw new StepExecutionNotFoundError(report.stepExecutionId);
+  if (!attempt) throw new StepExecutionNotFoundError(reportedId);
   assertProgress(before, attempt.stepIndex);
   const recorded =
-    !attempt.disposition && (await recordAttemptOutcome(before.id, attempt, report, now));
+    !attempt.disposition && (await recordAttemptOutcome(before.id, attempt, outcome, now));
   const { execution, plan } = await settleOutcome(before.id, key, now);
   const settled = execution.attempts[key] ?? attempt;
   await completeTask(settled.taskToken, {
