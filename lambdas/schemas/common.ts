@@ -131,11 +131,7 @@ function oneWayToPage(query: { cursor?: string; offset?: number }, ctx: z.Refine
     customIssue(ctx, ['offset'], 'send a cursor or an offset, not both');
 }
 
-/** A list page: `limit` items after a `cursor` or an `offset`. */
-export const pageQuerySchema = z.strictObject(pageFields).superRefine(oneWayToPage);
-export type PageQuery = z.infer<typeof pageQuerySchema>;
-
-/** Extends the page query with filters, keeping the cursor-or-offset rule. */
+/** A list page (`limit` items after a `cursor` or an `offset`) with the list's filters. */
 export function pageQueryWith<T extends z.ZodRawShape>(filters: T) {
   return z
     .strictObject({ ...pageFields, ...filters })
