@@ -80,7 +80,10 @@ async function startServices(options: LocalRuntimeOptions): Promise<Services> {
     CHECKPOINT_TABLE,
     SCHEDULE_TABLE,
   ]);
-  const clock = new ScaledClock(options.timeScale ?? 1);
+  const clock = new ScaledClock(
+    options.timeScale ?? 1,
+    options.dataDir && join(options.dataDir, 'clock')
+  );
   const engine = new StepFunctionsEngine(
     localStateMachines(resolver),
     lambdas,
