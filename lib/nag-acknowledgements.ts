@@ -43,7 +43,7 @@ const service: Acknowledgement[] = [
   ],
   [
     'AwsSolutions-L1',
-    'Node.js 22 on purpose: Lambda supports it until April 2027, and it is what the local runtime and the esbuild target use',
+    'Node.js 22 on purpose: maintained until April 2027, and what the local runtime and the esbuild target use; move both together',
   ],
   [
     'AwsSolutions-SF1',
