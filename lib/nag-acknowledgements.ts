@@ -15,9 +15,9 @@ import type { OutreachApp } from './build-app.js';
 type Acknowledgement = readonly [finding: string, reason: string];
 
 const STATE_MACHINE = 'ExecutionRunnerStateMachine32EE8532';
-const ACCOUNT_ARN = 'arn:<AWS::Partition>:{service}:<AWS::Region>:<AWS::AccountId>';
+/** An ARN in this account and region, as cdk-nag prints it. */
 const arnOf = (service: string, resource: string) =>
-  `${ACCOUNT_ARN.replace('{service}', service)}:${resource}`;
+  `arn:<AWS::Partition>:${service}:<AWS::Region>:<AWS::AccountId>:${resource}`;
 const machineName = `{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${STATE_MACHINE}"}]}]}`;
 
 const service: Acknowledgement[] = [
