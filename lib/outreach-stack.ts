@@ -30,6 +30,8 @@ export class OutreachStack extends Stack {
       ...(props.publicApiUrl && { [envNames.PUBLIC_API_URL]: props.publicApiUrl }),
     };
 
+    // Each function is granted only the table commands its code sends (pinned by
+    // test/unit/cdk/security-review.test.ts).
     const dispatch = new OutreachFunction(this, 'DispatchStep', {
       entry: 'lambdas/handlers/dispatch-step.ts',
       description: 'Contacts the recipient once per step attempt',

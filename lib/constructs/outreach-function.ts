@@ -49,7 +49,6 @@ export class OutreachFunction extends Construct {
     });
     const role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: props.description,
     });
     logGroup.grantWrite(role);
     this.function = new NodejsFunction(this, 'Function', {
