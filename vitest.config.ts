@@ -12,7 +12,13 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 30_000 },
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          testTimeout: 30_000,
+          // The CDK suites synthesize the app once in beforeAll, slowly on a busy machine.
+          hookTimeout: 60_000,
+        },
       },
       {
         extends: true,

@@ -1,9 +1,13 @@
-import { App, type AppProps } from 'aws-cdk-lib';
+import { App, type AppProps, Aspects } from 'aws-cdk-lib';
 import { DataStack } from './data-stack.js';
+import { DeploymentEnvironment } from './deployment-environment.js';
 import { OutreachStack } from './outreach-stack.js';
+import { RequireTls } from './require-tls.js';
 
 /** Context keys `cdk deploy -c key=value` (or the local runtime) may set. */
 export interface OutreachContext {
+  /** Names the environment (`-c env=prod`): it prefixes both stack names. */
+  env?: string;
   channel?: string;
   agentWebhookUrl?: string;
   publicApiUrl?: string;
@@ -23,8 +27,11 @@ export function buildApp(props: AppProps = {}): OutreachApp {
     return typeof value === 'string' && value !== '' ? value : undefined;
   };
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
-  const data = new DataStack(app, 'OutreachData', { env });
-  const service = new OutreachStack(app, 'OutreachService', {
+  const environment = DeploymentEnvironment.named(context('env'));
+  environment.tag(app);
+  Aspects.of(app).add(new RequireTls());
+  const data = new DataStack(app, environment.stackName('OutreachData'), { env });
+  const service = new OutreachStack(app, environment.stackName('OutreachService'), {
     env,
     table: data.table,
     channel: context('channel'),

@@ -1,10 +1,11 @@
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 
 /**
  * The stateful half: one DynamoDB table, on demand, point-in-time recovery on, retained when
- * the stack is deleted. Never rename this stack or the table's construct id.
+ * the stack is deleted, with deletion protection; the stack has termination protection (README
+ * "Stateful safety" says how to really delete it). Never rename the table's construct id.
  *
  * Key layout (lambdas/adapters/table-keys.ts is the code for it; README "Table layout"):
  * - `pk`/`sk`: organization `ORG#<org>`/`ORG`; org name `ORGNAME#<name>`/`ORGNAME`;
@@ -20,18 +21,21 @@ export class DataStack extends Stack {
   readonly table: Table;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
-    super(scope, id, { ...props, terminationProtection: props?.terminationProtection ?? false });
+    super(scope, id, { ...props, terminationProtection: props?.terminationProtection ?? true });
     this.table = new Table(this, 'Table', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       sortKey: { name: 'sk', type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: RemovalPolicy.RETAIN,
+      deletionProtection: true,
     });
     this.table.addGlobalSecondaryIndex({
       indexName: 'gsi1',
       partitionKey: { name: 'gsi1pk', type: AttributeType.STRING },
       sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
     });
+    // The api-key CLI writes to this table: `npm run api-key -- create --org X --table <TableName>`.
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
   }
 }

@@ -30,17 +30,19 @@ export class OutreachStack extends Stack {
       ...(props.publicApiUrl && { [envNames.PUBLIC_API_URL]: props.publicApiUrl }),
     };
 
+    // Each function is granted only the table commands its code sends (pinned by
+    // test/unit/cdk/security-review.test.ts).
     const dispatch = new OutreachFunction(this, 'DispatchStep', {
       entry: 'lambdas/handlers/dispatch-step.ts',
       description: 'Contacts the recipient once per step attempt',
       // The simulator channel reports in-line after a short delay.
       timeout: Duration.seconds(60),
       environment: channelEnvironment,
-    }).bindTable(props.table, 'readWrite');
+    }).bindTable(props.table, { actions: ['GetItem', 'PutItem', 'UpdateItem', 'Query'] });
     const fail = new OutreachFunction(this, 'FailExecution', {
       entry: 'lambdas/handlers/fail-execution.ts',
       description: 'Records why an execution failed',
-    }).bindTable(props.table, 'readWrite');
+    }).bindTable(props.table, { actions: ['GetItem', 'UpdateItem'] });
 
     const workflow = new OutreachStateMachine(this, 'ExecutionRunner', {
       dispatchFunction: dispatch.function,
@@ -54,7 +56,11 @@ export class OutreachStack extends Stack {
       entry: 'lambdas/handlers/api.ts',
       description: 'Workflows API (/api/v1)',
       environment: { [envNames.STATE_MACHINE_ARN]: workflow.stateMachine.stateMachineArn },
-    }).bindTable(props.table, 'readWrite');
+    }).bindTable(props.table, {
+      actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'],
+      // Lists a workflow's runs.
+      queriedIndexes: ['gsi1'],
+    });
 
     // Starts runs whose create died between storing them and starting them (see
     // start-pending-runs.ts): every minute, idempotent by execution name.
@@ -63,7 +69,7 @@ export class OutreachStack extends Stack {
       description: 'Starts stored runs whose start was never confirmed',
       timeout: Duration.seconds(50),
       environment: { [envNames.STATE_MACHINE_ARN]: workflow.stateMachine.stateMachineArn },
-    }).bindTable(props.table, 'readWrite');
+    }).bindTable(props.table, { actions: ['GetItem', 'DeleteItem', 'Query'] });
     workflow.stateMachine.grantStartExecution(sweep.function);
     startSchedules.allow(sweep.function);
     new Rule(this, 'StartSweepSchedule', {
@@ -79,7 +85,7 @@ export class OutreachStack extends Stack {
     const authorizer = new OutreachFunction(this, 'Authorizer', {
       entry: 'lambdas/handlers/authorizer.ts',
       description: 'X-API-Key to organization',
-    }).bindTable(props.table, 'getItem');
+    }).bindTable(props.table, { actions: ['GetItem'] });
 
     workflow.stateMachine.grantStartExecution(api.function);
     startSchedules.allow(api.function);

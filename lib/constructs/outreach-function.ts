@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -11,6 +12,16 @@ const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Template metadata key naming a function's source module; the local runtime reads it. */
 export const HANDLER_METADATA_KEY = 'outreach:handler';
+
+/** The DynamoDB item actions a function may be granted (never Scan or the batch writes). */
+export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query';
+
+/** What a function does with the table: exactly the commands its code issues. */
+export interface TableAccess {
+  actions: readonly TableAction[];
+  /** Global secondary indexes the function queries (each granted `dynamodb:Query` only). */
+  queriedIndexes?: readonly string[];
+}
 
 export interface OutreachFunctionProps {
   /** Handler module, relative to the project root, exporting `handler`. */
@@ -25,7 +36,8 @@ export interface OutreachFunctionProps {
 
 /**
  * A Lambda with the project's defaults: Node 22 on arm64, ESM bundle built by the local esbuild
- * (never Docker), X-Ray, source maps, and its own log group with retention.
+ * (never Docker), X-Ray, source maps, and its own log group with retention. Its role may write
+ * to that log group only (no AWS managed policy, whose log grants cover every group).
  */
 export class OutreachFunction extends Construct {
   readonly function: NodejsFunction;
@@ -35,7 +47,12 @@ export class OutreachFunction extends Construct {
     const logGroup = new LogGroup(this, 'Logs', {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
     });
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+    });
+    logGroup.grantWrite(role);
     this.function = new NodejsFunction(this, 'Function', {
+      role,
       entry: `${projectRoot}${props.entry}`,
       projectRoot,
       depsLockFilePath: `${projectRoot}package-lock.json`,
@@ -67,11 +84,27 @@ export class OutreachFunction extends Construct {
     (this.function.node.defaultChild as CfnFunction).addMetadata(HANDLER_METADATA_KEY, props.entry);
   }
 
-  /** Sets TABLE_NAME and grants exactly the access asked for. */
-  bindTable(table: ITable, access: 'getItem' | 'readWrite'): this {
+  /**
+   * Sets TABLE_NAME and grants exactly the access asked for: the actions on the table itself,
+   * and Query on the named indexes only (ITable.grant would add every index, `index/*`).
+   */
+  bindTable(table: ITable, access: TableAccess): this {
     this.function.addEnvironment(envNames.TABLE_NAME, table.tableName);
-    if (access === 'getItem') table.grant(this.function, 'dynamodb:GetItem');
-    else table.grantReadWriteData(this.function);
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: access.actions.map((action) => `dynamodb:${action}`),
+        resources: [table.tableArn],
+      })
+    );
+    const indexes = access.queriedIndexes ?? [];
+    if (indexes.length > 0) {
+      this.function.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: indexes.map((index) => `${table.tableArn}/index/${index}`),
+        })
+      );
+    }
     return this;
   }
 }
