@@ -12,7 +12,13 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 30_000 },
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          testTimeout: 30_000,
+          // The CDK suites synthesize the app in beforeAll: seconds alone, more on a busy machine.
+          hookTimeout: 30_000,
+        },
       },
       {
         extends: true,
