@@ -100,9 +100,11 @@ describe('RunReconciler', () => {
       service.findResources('AWS::IAM::Policy')[
         logicalId('AWS::IAM::Policy', 'RunReconcilerReconcileRuns')
       ];
-    const tableStatements = (
-      policy?.Properties.PolicyDocument.Statement as Array<{ Action: string[]; Resource: unknown }>
-    ).filter((statement) => [statement.Action].flat().some((a) => a.startsWith('dynamodb:')));
+    const statements: Array<{ Action: string[]; Resource: unknown }> =
+      policy?.Properties.PolicyDocument.Statement ?? [];
+    const tableStatements = statements.filter((statement) =>
+      [statement.Action].flat().some((a) => a.startsWith('dynamodb:'))
+    );
     expect(tableStatements).toHaveLength(1);
     expect(tableStatements[0]?.Action).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     expect(JSON.stringify(tableStatements[0]?.Resource)).not.toContain('/index/');
