@@ -92,8 +92,14 @@ export function deliverExecutionEnds(
   lambdas: LambdaRuntime,
   clock: ScaledClock
 ): LocalQueues {
-  const queues = new LocalQueues(queueConsumers(resolver), lambdas, clock);
-  const bus = new LocalEventBus(patternRules(resolver), queues);
+  const consumers = queueConsumers(resolver);
+  const rules = patternRules(resolver);
+  for (const { rule, queueArns } of rules) {
+    const unread = queueArns.find((queueArn) => !consumers.has(queueArn));
+    if (unread) throw new Error(`Rule ${rule}: no function reads its queue ${unread}`);
+  }
+  const queues = new LocalQueues(consumers, lambdas, clock);
+  const bus = new LocalEventBus(rules, queues);
   engine.onExecutionEnd((ended) => bus.publish(statusChangeEvent(ended)));
   return queues;
 }
