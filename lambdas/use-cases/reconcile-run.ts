@@ -52,12 +52,14 @@ export async function reconcileRun(
 ): Promise<Reconciliation> {
   const executionId = runIdOf(change);
   const result = await reconcile(executionId, change, now);
-  if (result.reconciled) logger.warn('run reconciled: its execution ended outside the API', result);
-  else
+  if (result.reconciled) {
+    logger.warn('run reconciled: its execution ended outside the API', result);
+  } else {
     logger.info('execution end needs no reconciling', {
       ...result,
       executionArn: change.executionArn,
     });
+  }
   return result;
 }
 
