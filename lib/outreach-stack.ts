@@ -8,6 +8,7 @@ import { envNames } from '../lambdas/shared/config.js';
 import { OutreachApi } from './constructs/outreach-api.js';
 import { OutreachFunction } from './constructs/outreach-function.js';
 import { OutreachStateMachine } from './constructs/outreach-state-machine.js';
+import { RunReconciler } from './constructs/run-reconciler.js';
 import { StartSchedules } from './constructs/start-schedules.js';
 
 export interface OutreachStackProps extends StackProps {
@@ -22,6 +23,9 @@ export interface OutreachStackProps extends StackProps {
 
 /** The stateless half: API, functions and the state machine. Safe to destroy and redeploy. */
 export class OutreachStack extends Stack {
+  /** Brings runs in line whose execution ended outside the API; its dead-letter queue needs an alarm. */
+  readonly reconciler: RunReconciler;
+
   constructor(scope: Construct, id: string, props: OutreachStackProps) {
     super(scope, id, props);
     const channelEnvironment: Record<string, string> = {
@@ -47,6 +51,11 @@ export class OutreachStack extends Stack {
     const workflow = new OutreachStateMachine(this, 'ExecutionRunner', {
       dispatchFunction: dispatch.function,
       failFunction: fail.function,
+    });
+
+    this.reconciler = new RunReconciler(this, 'RunReconciler', {
+      stateMachine: workflow.stateMachine,
+      table: props.table,
     });
 
     const startSchedules = new StartSchedules(this, 'StartSchedules', {

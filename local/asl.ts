@@ -15,6 +15,8 @@ export interface LocalStateMachine {
   tasks: Map<string, LocalTask>;
   /** States at whose entry the engine checkpoints (waits and callbacks: where time passes). */
   checkpointStates: Set<string>;
+  /** The machine's TimeoutSeconds, which the engine enforces on the scaled clock. */
+  timeoutSeconds?: number;
 }
 
 // The longest timer Node can arm (2^31 − 1 ms, about 24.8 days); a longer one fires at once.
@@ -38,10 +40,11 @@ export function localStateMachine(arn: string, aslJson: string): LocalStateMachi
   const definition = JSON.parse(aslJson) as StateMachineDefinition;
   const tasks = new Map<string, LocalTask>();
   const checkpointStates = new Set<string>();
-  // The library arms the machine timeout with one setTimeout, and a year overflows it (it would
-  // fire at once). Runs that long are not a local concern; each state keeps its own timeout.
-  if ((definition.TimeoutSeconds ?? 0) * 1000 > MAX_TIMER_SECONDS * 1000)
-    delete definition.TimeoutSeconds;
+  // The library would arm the machine timeout with one real-time setTimeout: a year overflows
+  // it (it fires at once), TIME_SCALE does not speed it up and a restart would start it again.
+  // The engine enforces it instead, from the execution's start on the scaled clock.
+  const timeoutSeconds = definition.TimeoutSeconds;
+  delete definition.TimeoutSeconds;
   for (const [name, state] of Object.entries(definition.States)) {
     const raw = state as unknown as Record<string, any>;
     if (state.Type === 'Wait') {
@@ -74,7 +77,7 @@ export function localStateMachine(arn: string, aslJson: string): LocalStateMachi
       throw new Error(`${state.Type} state ${name} is not supported by the local engine`);
     }
   }
-  return { arn, definition, tasks, checkpointStates };
+  return { arn, definition, tasks, checkpointStates, timeoutSeconds };
 }
 
 export function localStateMachines(resolver: TemplateResolver): LocalStateMachine[] {

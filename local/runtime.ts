@@ -15,10 +15,12 @@ import { startStepFunctionsEndpoint } from './aws-endpoint.js';
 import { CHECKPOINT_TABLE } from './checkpoints.js';
 import { acquireDataDir } from './data-dir.js';
 import { startDynamo } from './dynamo.js';
+import { deliverExecutionEnds } from './event-rules.js';
 import { LambdaRuntime } from './lambda-runtime.js';
 import { ScaledClock } from './scaled-clock.js';
 import { ScheduledRules, scheduledTargets } from './scheduled-rules.js';
 import { LocalScheduler, SCHEDULE_TABLE, startSchedulerEndpoint } from './scheduler-endpoint.js';
+import type { LocalQueues } from './sqs-queues.js';
 import { StepFunctionsEngine } from './step-functions-engine.js';
 import { localFunctions, synthesizeTemplates, TemplateResolver } from './template.js';
 
@@ -38,6 +40,8 @@ export interface LocalRuntimeOptions {
   environment?: Record<string, string>;
   /** StartExecution's token bucket. @default us-east-1's: burst 1,300, 300 per second */
   startQuota?: { burst: number; perSecond: number };
+  /** Replaces the state machines' TimeoutSeconds, so a test can time a run out. */
+  executionTimeoutSeconds?: number;
 }
 
 export interface LocalRuntime {
@@ -47,6 +51,8 @@ export interface LocalRuntime {
   resumed: number;
   engine: StepFunctionsEngine;
   lambdas: LambdaRuntime;
+  /** The template's SQS queues (execution ends on their way to the reconciler). */
+  queues: LocalQueues;
   stop(): Promise<void>;
 }
 
@@ -63,6 +69,7 @@ interface Services {
   dynamo: Awaited<ReturnType<typeof startDynamo>>;
   clock: ScaledClock;
   engine: StepFunctionsEngine;
+  queues: LocalQueues;
   sfn: Awaited<ReturnType<typeof startStepFunctionsEndpoint>>;
   scheduler: LocalScheduler;
   schedulerEndpoint: Awaited<ReturnType<typeof startSchedulerEndpoint>>;
@@ -84,16 +91,16 @@ async function startServices(options: LocalRuntimeOptions): Promise<Services> {
     options.timeScale ?? 1,
     options.dataDir && join(options.dataDir, 'clock')
   );
-  const engine = new StepFunctionsEngine(
-    localStateMachines(resolver),
-    lambdas,
-    dynamo.client,
-    clock
-  );
+  const machines = localStateMachines(resolver).map((machine) => ({
+    ...machine,
+    timeoutSeconds: options.executionTimeoutSeconds ?? machine.timeoutSeconds,
+  }));
+  const engine = new StepFunctionsEngine(machines, lambdas, dynamo.client, clock);
+  const queues = deliverExecutionEnds(resolver, engine, lambdas, clock);
   const sfn = await startStepFunctionsEndpoint(engine, options.startQuota);
   const scheduler = new LocalScheduler(dynamo.client, clock, engine);
   const schedulerEndpoint = await startSchedulerEndpoint(scheduler);
-  return { resolver, lambdas, dynamo, clock, engine, sfn, scheduler, schedulerEndpoint };
+  return { resolver, lambdas, dynamo, clock, engine, queues, sfn, scheduler, schedulerEndpoint };
 }
 
 /**
@@ -137,6 +144,7 @@ function claimProcess(dataDir: string | undefined): () => void {
 async function stopServices(services: Services): Promise<void> {
   services.scheduler.stop();
   await services.engine.shutdown();
+  await services.queues.stop();
   services.clock.stop();
   for (const server of [services.sfn, services.schedulerEndpoint, services.dynamo]) {
     await closeServer(server.server);
@@ -173,7 +181,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const release = claimProcess(options.dataDir);
   try {
     const services = await startServices(options);
-    const { resolver, lambdas, engine } = services;
+    const { resolver, lambdas, engine, queues } = services;
     configureEnvironment(options, services);
     await lambdas.load();
 
@@ -198,6 +206,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       resumed,
       engine,
       lambdas,
+      queues,
       async stop() {
         await rules.stop();
         await closeServer(gateway.server);

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { type LocalStateMachine, TASK_TOKEN_SENTINEL } from './asl.js';
 import type { Checkpoint } from './checkpoints.js';
 import type { JSONValue } from './task-tokens.js';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './template.js';
 
 /** One run of the library: its result, its abort, its event log. */
 export type Execution = ReturnType<StateMachine['run']>;
@@ -56,4 +58,38 @@ export function outcomeOf(result: Execution['result'], aborted: AbortSignal): Pr
       cause: String(error.cause?.message ?? error.message),
     })
   );
+}
+
+/**
+ * An execution's end as Step Functions puts it on the default event bus
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html). The checkpoint keeps
+ * only the current state's input, not the execution's, so input and output are left out the
+ * way AWS leaves out ones too large to include.
+ */
+export function statusChangeEvent(ended: Checkpoint): Record<string, unknown> {
+  const stopDate = ended.stopDate ?? Date.now();
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Step Functions Execution Status Change',
+    source: 'aws.states',
+    account: LOCAL_ACCOUNT,
+    time: new Date(stopDate).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: LOCAL_REGION,
+    resources: [ended.pk],
+    detail: {
+      executionArn: ended.pk,
+      stateMachineArn: ended.stateMachineArn,
+      name: ended.name,
+      status: ended.status,
+      startDate: ended.startDate,
+      stopDate,
+      input: null,
+      output: null,
+      inputDetails: { included: false },
+      outputDetails: { included: false },
+      error: ended.error ?? null,
+      cause: ended.cause ?? null,
+    },
+  };
 }

@@ -18,6 +18,8 @@ interface Running {
   abort: () => void;
   tokens: Set<string>;
   aborts: AbortController;
+  /** Aborted when the run stops in this process, which disarms its execution timeout. */
+  stopped: AbortController;
 }
 
 /**
@@ -26,7 +28,8 @@ interface Running {
  * API calls the app makes. Durability: at the entry of every wait and callback state the
  * state's input is saved; at boot every RUNNING execution restarts from its saved state. A
  * restarted callback state calls its handler again with a new token, which is safe because
- * Dispatch is idempotent per step attempt (it never contacts twice).
+ * Dispatch is idempotent per step attempt (it never contacts twice). The machine's TimeoutSeconds
+ * counts from the execution's start on the scaled clock, across restarts, as on AWS.
  */
 export class StepFunctionsEngine {
   private readonly machines = new Map<string, LocalStateMachine>();
@@ -46,6 +49,11 @@ export class StepFunctionsEngine {
   ) {
     for (const machine of machines) this.machines.set(machine.arn, machine);
     this.checkpoints = new CheckpointStore(db);
+  }
+
+  /** Calls `listener` once with every execution that ends, however it ends. */
+  onExecutionEnd(listener: (ended: Checkpoint) => void): void {
+    this.checkpoints.onEnd(listener);
   }
 
   /** Executions running in this process right now. */
@@ -102,6 +110,7 @@ export class StepFunctionsEngine {
       abort: () => undefined,
       tokens: new Set(),
       aborts: new AbortController(),
+      stopped: new AbortController(),
     };
     this.running.set(checkpoint.pk, run);
     const execution = runFrom(machine, checkpoint, this.taskHandlers(machine, run));
@@ -112,6 +121,12 @@ export class StepFunctionsEngine {
       this.settle(checkpoint, run, outcome)
     );
     this.settled.add(done);
+    if (machine.timeoutSeconds) {
+      const deadline = checkpoint.startDate + machine.timeoutSeconds * 1000;
+      this.timeOutAt(deadline, checkpoint.pk, run).catch((error) =>
+        console.error('local engine: could not time an execution out', error)
+      );
+    }
     // Recording the end can fail (the store is closing); that must not crash the process.
     done
       .catch((error) => console.error('local engine: could not record an execution end', error))
@@ -170,14 +185,27 @@ export class StepFunctionsEngine {
     }
   }
 
+  /** Ends the run TIMED_OUT when the scaled clock reaches its deadline first. */
+  private async timeOutAt(deadline: number, executionArn: string, run: Running): Promise<void> {
+    try {
+      await this.clock.sleepUntil(deadline, run.stopped.signal);
+    } catch {
+      return; // the run ended or the process is stopping
+    }
+    if (this.shuttingDown || !(await this.checkpoints.end(executionArn, { status: 'TIMED_OUT' })))
+      return;
+    run.aborts.abort();
+    run.abort();
+  }
+
   /** Records how the run ended, unless the process is stopping (the next boot resumes it). */
   private async settle(checkpoint: Checkpoint, run: Running, outcome: Outcome): Promise<void> {
     this.running.delete(checkpoint.pk);
+    run.stopped.abort();
     this.tokens.endAll(run.tokens);
     if (this.shuttingDown) return;
-    const current = await this.checkpoints.get(checkpoint.pk);
-    if (current?.status !== 'RUNNING') return; // StopExecution already recorded ABORTED
-    await this.checkpoints.save({ ...current, ...outcome, stopDate: Date.now() });
+    // A stop or a timeout already recorded its end; this one then finds the run ended.
+    await this.checkpoints.end(checkpoint.pk, outcome);
   }
 
   sendTaskSuccess(token: string, output: string): void {
@@ -192,14 +220,13 @@ export class StepFunctionsEngine {
     const current = await this.checkpoints.get(executionArn);
     if (!current)
       throw new AwsApiError('ExecutionDoesNotExist', `Execution ${executionArn} does not exist`);
-    const stopDate = Date.now();
-    if (current.status === 'RUNNING') {
-      await this.checkpoints.save({ ...current, status: 'ABORTED', stopDate, error, cause });
+    const ended = await this.checkpoints.end(executionArn, { status: 'ABORTED', error, cause });
+    if (ended) {
       const run = this.running.get(executionArn);
       run?.aborts.abort();
       run?.abort();
     }
-    return stopDate;
+    return ended?.stopDate ?? Date.now();
   }
 
   async describeExecution(executionArn: string): Promise<Checkpoint> {

@@ -14,6 +14,10 @@ export function localStateMachineArn(logicalId: string): string {
   return `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${logicalId}`;
 }
 
+export function localQueueArn(logicalId: string): string {
+  return `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${logicalId}`;
+}
+
 export function localFunctionArn(logicalId: string): string {
   return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${logicalId}`;
 }
@@ -60,6 +64,7 @@ export class TemplateResolver {
       const [id, attribute] = node['Fn::GetAtt'] as [string, string];
       const type = this.resources.get(id);
       if (type === 'AWS::Lambda::Function' && attribute === 'Arn') return localFunctionArn(id);
+      if (type === 'AWS::SQS::Queue' && attribute === 'Arn') return localQueueArn(id);
       if (type === 'AWS::DynamoDB::Table' && attribute === 'Arn') {
         return `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${id}`;
       }

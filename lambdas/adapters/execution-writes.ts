@@ -146,7 +146,10 @@ export function advanceExecution(
   return update.run(keys.execution(execution.id));
 }
 
-/** Ends a run that cannot continue; a run that already ended keeps its status. */
+/**
+ * Ends a run that cannot continue; a run that already ended keeps its status. Like a cancel, it
+ * lets go of a paused run's park token: the execution that held it has ended.
+ */
 export function markFailed(execution: ExecutionState, error: string, now: Date): Promise<boolean> {
   return new Update()
     .set('status', 'FAILED')
@@ -154,6 +157,8 @@ export function markFailed(execution: ExecutionState, error: string, now: Date):
     .set('completedAt', now.toISOString())
     .set('updatedAt', now.toISOString())
     .set('nextRunAt', null)
+    .remove('pausedFrom')
+    .remove('parkToken')
     .whenIn('status', activeStatuses)
     .bumpVersion(execution.version)
     .run(keys.execution(execution.id));

@@ -3,6 +3,7 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { uuidSchema } from '../schemas/common.js';
 import type { RunInput, TaskOutput } from '../schemas/state-machine.js';
 import { required } from '../shared/config.js';
 import { stepFunctions } from './aws-clients.js';
@@ -42,6 +43,15 @@ export async function completeTask(taskToken: string, output: TaskOutput): Promi
 /** A run's execution ARN: the state machine's, with the execution id as its name. */
 function executionArnOf(executionId: string): string {
   return `${required('STATE_MACHINE_ARN').replace(':stateMachine:', ':execution:')}:${executionId}`;
+}
+
+/**
+ * The run an execution belongs to: executions of our state machine are named after the run's
+ * id (`startRun`). Undefined for an execution of another state machine or another name.
+ */
+export function runIdOf(execution: { stateMachineArn: string; name: string }): string | undefined {
+  if (execution.stateMachineArn !== required('STATE_MACHINE_ARN')) return undefined;
+  return uuidSchema.safeParse(execution.name).success ? execution.name : undefined;
 }
 
 /** Stops a run's state machine execution; one that never started or already ended is fine. */

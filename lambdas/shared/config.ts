@@ -16,7 +16,7 @@ const optionalUrl = z.url().optional();
 const configSchema = z.object({
   /** The single DynamoDB table. */
   TABLE_NAME: optionalText,
-  /** The state machine that runs one execution per workflow execution (api, sweep). */
+  /** The state machine that runs one execution per workflow execution (api, sweep, reconciler). */
   STATE_MACHINE_ARN: optionalText,
   /** The role EventBridge Scheduler assumes to start a run whose start lies far ahead. */
   SCHEDULER_ROLE_ARN: optionalText,

@@ -26,6 +26,7 @@ export async function bootLocalApi(
     environment?: Record<string, string>;
     timeScale?: number;
     startQuota?: { burst: number; perSecond: number };
+    executionTimeoutSeconds?: number;
   } = {}
 ): Promise<ApiClient> {
   const runtime = await startLocalRuntime({ port: 0, channel: 'manual', ...options });

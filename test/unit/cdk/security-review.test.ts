@@ -98,6 +98,7 @@ describe('table grants', () => {
     FailExecution: { [table]: ['GetItem', 'UpdateItem'] },
     StartPendingRuns: { [table]: ['DeleteItem', 'GetItem', 'Query'] },
     Authorizer: { [table]: ['GetItem'] },
+    RunReconcilerReconcileRuns: { [table]: ['GetItem', 'UpdateItem'] },
   };
 
   it('gives each function exactly the DynamoDB actions it uses, and the index only to the lister', () => {

@@ -46,6 +46,7 @@ describe('stateful safety', () => {
         'ApiFunction6BF808ED',
         'StartPendingRunsFunctionA48A4ED7',
         'AuthorizerFunctionEB19F618',
+        'RunReconcilerReconcileRunsFunctionB1D844D8',
       ])
     );
   });

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import type { LambdaRuntime } from '../../../local/lambda-runtime.js';
+import type { ScaledClock } from '../../../local/scaled-clock.js';
+import { LocalQueues, type QueueConsumer } from '../../../local/sqs-queues.js';
+
+const QUEUE_ARN = 'arn:aws:sqs:local-1:000000000000:Ends';
+
+const consumer: QueueConsumer = {
+  queueArn: QUEUE_ARN,
+  functionId: 'Reconciler',
+  reportsItemFailures: true,
+  visibilityTimeoutSeconds: 180,
+  maxReceiveCount: 5,
+};
+
+interface Received {
+  messageId: string;
+  body: string;
+  attributes: { ApproximateReceiveCount: string };
+  eventSourceARN: string;
+}
+
+/**
+ * Queues over a function that answers each receive with `answer` (its batch item failures),
+ * and a clock whose visibility timeouts pass at once, counting them.
+ */
+function queuesWith(answer: (record: Received) => 'ok' | 'report' | 'throw') {
+  const received: Received[] = [];
+  const waits: number[] = [];
+  const lambdas = {
+    async invoke(functionId: string, event: { Records: Received[] }) {
+      expect(functionId).toBe('Reconciler');
+      const [record] = event.Records;
+      if (!record) throw new Error('an empty batch');
+      received.push(record);
+      const outcome = answer(record);
+      if (outcome === 'throw') throw new Error('function crashed');
+      return {
+        batchItemFailures: outcome === 'report' ? [{ itemIdentifier: record.messageId }] : [],
+      };
+    },
+  } as unknown as LambdaRuntime;
+  const clock = {
+    async sleepUntil(until: number) {
+      waits.push(until - Date.now());
+    },
+  } as unknown as ScaledClock;
+  return {
+    queues: new LocalQueues(new Map([[QUEUE_ARN, consumer]]), lambdas, clock),
+    received,
+    waits,
+  };
+}
+
+describe('LocalQueues', () => {
+  it('delivers a message as an SQS event whose record body is the message', async () => {
+    const { queues, received } = queuesWith(() => 'ok');
+    queues.send(QUEUE_ARN, '{"detail":{}}');
+    await queues.idle();
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({
+      body: '{"detail":{}}',
+      eventSourceARN: QUEUE_ARN,
+      attributes: { ApproximateReceiveCount: '1' },
+    });
+    expect(queues.deadLetters).toEqual([]);
+  });
+
+  it('delivers a reported or failed record again after the visibility timeout', async () => {
+    const { queues, received, waits } = queuesWith((record) =>
+      record.attributes.ApproximateReceiveCount === '1'
+        ? 'report'
+        : record.attributes.ApproximateReceiveCount === '2'
+          ? 'throw'
+          : 'ok'
+    );
+    queues.send(QUEUE_ARN, 'end');
+    await queues.idle();
+    expect(received.map((record) => record.attributes.ApproximateReceiveCount)).toEqual([
+      '1',
+      '2',
+      '3',
+    ]);
+    expect(new Set(received.map((record) => record.messageId)).size).toBe(1);
+    expect(waits).toHaveLength(2);
+    for (const wait of waits) expect(wait).toBeGreaterThan(179_000);
+    expect(queues.deadLetters).toEqual([]);
+  });
+
+  it('dead-letters a record after maxReceiveCount receives', async () => {
+    const { queues, received } = queuesWith(() => 'report');
+    queues.send(QUEUE_ARN, 'poison');
+    await queues.idle();
+    expect(received).toHaveLength(5);
+    expect(queues.deadLetters).toEqual([{ queueArn: QUEUE_ARN, body: 'poison' }]);
+  });
+
+  it('refuses a queue no function reads', () => {
+    const { queues } = queuesWith(() => 'ok');
+    expect(() => queues.send(`${QUEUE_ARN}-other`, 'x')).toThrow(/No local consumer/);
+  });
+});
