@@ -2,6 +2,7 @@ import { findExecutionState } from '../adapters/execution-queries.js';
 import { markFailed } from '../adapters/execution-writes.js';
 import { isFinished } from '../schemas/execution.js';
 import type { FailureInput } from '../schemas/state-machine.js';
+import { addLogContext } from '../shared/logger.js';
 
 /** The error text a run ends with: Lambda's JSON error document unwrapped, bounded. */
 function describeFailure(input: FailureInput): string {
@@ -22,6 +23,7 @@ export async function failExecution(input: FailureInput, now: Date): Promise<voi
   for (let tries = 0; tries < 5; tries++) {
     const state = await findExecutionState(input.executionId);
     if (!state || isFinished(state.status)) return;
+    addLogContext({ organizationId: state.organizationId, workflowId: state.workflowId });
     if (await markFailed(state, error, now)) return;
   }
   throw new Error(`Could not mark ${input.executionId} failed: it kept changing`);
