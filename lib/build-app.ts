@@ -7,6 +7,8 @@ export interface OutreachContext {
   channel?: string;
   agentWebhookUrl?: string;
   publicApiUrl?: string;
+  /** Subscribed to the alarm topic. */
+  alarmEmail?: string;
 }
 
 export interface OutreachApp {
@@ -30,6 +32,7 @@ export function buildApp(props: AppProps = {}): OutreachApp {
     channel: context('channel'),
     agentWebhookUrl: context('agentWebhookUrl'),
     publicApiUrl: context('publicApiUrl'),
+    alarmEmail: context('alarmEmail'),
   });
   return { app, data, service };
 }

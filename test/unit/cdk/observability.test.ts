@@ -1,0 +1,237 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { LambdaIntegration, RestApi } from 'aws-cdk-lib/aws-apigateway';
+import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { DefinitionBody, Pass, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../../lib/build-app.js';
+import { OutreachAlarms } from '../../../lib/constructs/outreach-alarms.js';
+
+const noBundling = { 'aws:cdk:bundling-stacks': [] };
+let service: Template;
+let withEmail: Template;
+
+// Synthesizing the app twice takes a few seconds, more on a loaded machine.
+beforeAll(() => {
+  service = Template.fromStack(buildApp({ context: noBundling }).service);
+  withEmail = Template.fromStack(
+    buildApp({ context: { ...noBundling, alarmEmail: 'ops@example.com' } }).service
+  );
+}, 120_000);
+
+type Resource = { Properties: Record<string, unknown> };
+
+function alarms(template: Template): Resource[] {
+  return Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
+}
+
+/** The alarms watching `metricName`, directly or inside a metric math expression. */
+function alarmsOn(template: Template, metricName: string): Resource[] {
+  return alarms(template).filter((alarm) =>
+    JSON.stringify(alarm.Properties).includes(`"MetricName":"${metricName}"`)
+  );
+}
+
+function topicRef(template: Template): { Ref: string } {
+  const [id] = Object.keys(template.findResources('AWS::SNS::Topic'));
+  return { Ref: id ?? 'missing' };
+}
+
+describe('OutreachAlarms in the service stack', () => {
+  it('sends every alarm, and its recovery, to the one alarm topic', () => {
+    service.resourceCountIs('AWS::SNS::Topic', 1);
+    const topic = topicRef(service);
+    expect(alarms(service).length).toBeGreaterThanOrEqual(17);
+    for (const alarm of alarms(service)) {
+      expect(alarm.Properties.AlarmActions).toEqual([topic]);
+      expect(alarm.Properties.OKActions).toEqual([topic]);
+      expect(alarm.Properties.TreatMissingData).toBe('notBreaching');
+    }
+  });
+
+  it('encrypts the topic with a rotated key CloudWatch may use, and refuses plain HTTP', () => {
+    service.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlarmsTopicKey'), 'Arn'] },
+    });
+    service.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+        ]),
+      },
+    });
+    service.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('watches failed, timed-out and throttled state machine executions', () => {
+    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionThrottled']) {
+      expect(alarmsOn(service, metric), metric).toEqual([
+        expect.objectContaining({
+          Properties: expect.objectContaining({ Namespace: 'AWS/States', Threshold: 1 }),
+        }),
+      ]);
+    }
+  });
+
+  it('watches each function for throttles, and for errors except the authorizer', () => {
+    expect(alarmsOn(service, 'Throttles')).toHaveLength(5);
+    const errorAlarms = alarmsOn(service, 'Errors');
+    expect(errorAlarms).toHaveLength(4);
+    expect(JSON.stringify(errorAlarms)).not.toContain('Authorizer');
+  });
+
+  it('alarms when Dispatch p99 duration passes 80 % of its 60 s timeout', () => {
+    service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Duration',
+      ExtendedStatistic: 'p99',
+      Threshold: 48_000,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Dimensions: [
+        { Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^DispatchStep') } },
+      ],
+    });
+  });
+
+  it('watches API 5xx, API p99 latency and table throttle events', () => {
+    service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: '5XXError',
+      Threshold: 1,
+    });
+    service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Latency',
+      ExtendedStatistic: 'p99',
+      Threshold: 3000,
+    });
+    expect(alarmsOn(service, 'ReadThrottleEvents')).toEqual(
+      alarmsOn(service, 'WriteThrottleEvents')
+    );
+    expect(alarmsOn(service, 'ReadThrottleEvents')).toHaveLength(1);
+  });
+
+  it('alarms on the COULD_NOT_CONNECT share of the Outcomes the functions publish', () => {
+    const [rate] = alarmsOn(service, 'Outcomes');
+    const queries = rate?.Properties.Metrics as Array<Record<string, any>>;
+    const expression = queries.find((query) => query.Expression)?.Expression;
+    expect(expression).toBe('IF(total >= 10, 100 * FILL(matching, 0) / total, 0)');
+    const dimensionsOf = (id: string) =>
+      queries.find((query) => query.Id === id)?.MetricStat.Metric;
+    expect(dimensionsOf('matching')).toMatchObject({
+      Namespace: 'OutreachWorkflows',
+      MetricName: 'Outcomes',
+      Dimensions: expect.arrayContaining([
+        { Name: 'service', Value: 'outreach-workflows' },
+        { Name: 'disposition', Value: 'COULD_NOT_CONNECT' },
+      ]),
+    });
+    expect(dimensionsOf('total')?.Dimensions).toEqual([
+      { Name: 'service', Value: 'outreach-workflows' },
+    ]);
+    expect(rate?.Properties.Threshold).toBe(20);
+  });
+
+  it('draws one dashboard', () => {
+    service.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('subscribes an e-mail address to the topic only when -c alarmEmail is given', () => {
+    service.resourceCountIs('AWS::SNS::Subscription', 0);
+    withEmail.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+      TopicArn: topicRef(withEmail),
+    });
+  });
+});
+
+describe('API access logs', () => {
+  it('writes one JSON line per request with the organization, to a log group with retention', () => {
+    const stage = Object.values(service.findResources('AWS::ApiGateway::Stage'))[0] as Resource;
+    const settings = stage.Properties.AccessLogSetting as {
+      DestinationArn: unknown;
+      Format: string;
+    };
+    const format = JSON.parse(settings.Format) as Record<string, string>;
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      organizationId: '$context.authorizer.organizationId',
+      ip: '$context.identity.sourceIp',
+      method: '$context.httpMethod',
+      path: '$context.path',
+      status: '$context.status',
+      latencyMs: '$context.responseLatency',
+    });
+    expect(settings.Format).not.toMatch(/apiKey|x-api-key/i);
+    expect(settings.DestinationArn).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^HttpAccessLogs/), 'Arn'],
+    });
+  });
+
+  it('sets up the account role API Gateway logs through, and keeps it when the stack goes', () => {
+    service.resourceCountIs('AWS::ApiGateway::Account', 1);
+    service.hasResource('AWS::ApiGateway::Account', { DeletionPolicy: 'Retain' });
+  });
+});
+
+describe('OutreachAlarms with dead-letter queues', () => {
+  it('alarms on any visible message in each queue it is given', () => {
+    const stack = new Stack(new App(), 'Watched');
+    const fn = new LambdaFunction(stack, 'Fn', {
+      runtime: Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: Code.fromInline('exports.handler = async () => ({})'),
+      timeout: Duration.seconds(10),
+    });
+    const api = new RestApi(stack, 'Api');
+    api.root.addMethod('GET', new LambdaIntegration(fn));
+    new OutreachAlarms(stack, 'Alarms', {
+      stateMachine: new StateMachine(stack, 'Machine', {
+        definitionBody: DefinitionBody.fromChainable(new Pass(stack, 'Done')),
+      }),
+      functions: [{ name: 'Fn', function: fn }],
+      dispatchFunction: fn,
+      api,
+      table: new Table(stack, 'Table', {
+        partitionKey: { name: 'pk', type: AttributeType.STRING },
+      }),
+      deadLetterQueues: [new Queue(stack, 'Dlq')],
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Statistic: 'Maximum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Dlq'), 'QueueName'] },
+        },
+      ],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Duration',
+      Threshold: 8000,
+    });
+  });
+});
