@@ -130,11 +130,15 @@ describe('OutreachAlarms in the service stack', () => {
 
   it('alarms on the COULD_NOT_CONNECT share of the Outcomes the functions publish', () => {
     const [rate] = alarmsOn(service, 'Outcomes');
-    const queries = rate?.Properties.Metrics as Array<Record<string, any>>;
+    const queries = rate?.Properties.Metrics as Array<{
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: { Dimensions: unknown[] } };
+    }>;
     const expression = queries.find((query) => query.Expression)?.Expression;
     expect(expression).toBe('IF(total >= 10, 100 * FILL(matching, 0) / total, 0)');
     const dimensionsOf = (id: string) =>
-      queries.find((query) => query.Id === id)?.MetricStat.Metric;
+      queries.find((query) => query.Id === id)?.MetricStat?.Metric;
     expect(dimensionsOf('matching')).toMatchObject({
       Namespace: 'OutreachWorkflows',
       MetricName: 'Outcomes',
