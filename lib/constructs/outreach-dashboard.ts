@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import {
   type Alarm,
@@ -44,7 +44,10 @@ export class OutreachDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: OutreachDashboardProps) {
     super(scope, id);
+    const stack = Stack.of(this);
     this.dashboard = new Dashboard(this, 'Dashboard', {
+      // Dashboard names are unique per account, across regions.
+      dashboardName: `${stack.stackName}-${stack.region}`,
       defaultInterval: Duration.hours(6),
       widgets: [
         [new AlarmStatusWidget({ title: 'Alarms', alarms: props.alarms, width: 24, height: 4 })],

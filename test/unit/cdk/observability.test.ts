@@ -153,8 +153,23 @@ describe('OutreachAlarms in the service stack', () => {
     expect(rate?.Properties.Threshold).toBe(20);
   });
 
-  it('draws one dashboard', () => {
+  it('draws one dashboard with the key graphs', () => {
     service.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    service.hasResourceProperties('AWS::CloudWatch::Dashboard', {
+      DashboardName: { 'Fn::Join': ['', ['OutreachService-', { Ref: 'AWS::Region' }]] },
+    });
+    const body = JSON.stringify(service.findResources('AWS::CloudWatch::Dashboard'));
+    for (const title of [
+      'Alarms',
+      'Outcomes by disposition',
+      'Deferrals by rule, reconciled runs',
+      'State machine executions',
+      'API latency',
+      'Dispatch duration',
+      'DynamoDB throttle events',
+    ]) {
+      expect(body).toContain(`\\"title\\":\\"${title}\\"`);
+    }
   });
 
   it('subscribes an e-mail address to the topic only when -c alarmEmail is given', () => {
