@@ -72,11 +72,22 @@ export class OutreachAlarms extends Construct {
     this.topic = this.alarmTopic(props.alarmEmail);
     const metrics = new OutreachMetrics(props.serviceName ?? SERVICE_NAME);
     const machine = props.stateMachine;
-
     this.alarm('ExecutionsFailed', machine.metricFailed({ period: FIVE_MINUTES }), 1);
     this.alarm('ExecutionsTimedOut', machine.metricTimedOut({ period: FIVE_MINUTES }), 1);
     this.alarm('ExecutionThrottled', machine.metricThrottled({ period: FIVE_MINUTES }), 1);
+    this.functionAlarms(props);
+    this.apiAlarms(props.api, props.apiLatencyP99 ?? Duration.seconds(3));
+    this.storageAlarms(props.table, props.deadLetterQueues ?? []);
+    this.alarm(
+      'CouldNotConnectRate',
+      metrics.outcomeRate('COULD_NOT_CONNECT', Duration.minutes(15), 10),
+      props.couldNotConnectPercent ?? 20,
+      { strictlyAbove: true }
+    );
+    new OutreachDashboard(this, 'Dashboard', { ...props, metrics, alarms: this.alarms });
+  }
 
+  private functionAlarms(props: OutreachAlarmsProps): void {
     for (const { name, function: fn, errorsAreFaults = true } of props.functions) {
       if (errorsAreFaults)
         this.alarm(`${name}Errors`, fn.metricErrors({ period: FIVE_MINUTES }), 1);
@@ -89,45 +100,37 @@ export class OutreachAlarms extends Construct {
       0.8 * dispatchTimeout.toMilliseconds(),
       { evaluationPeriods: 3, datapointsToAlarm: 2, strictlyAbove: true }
     );
+  }
 
-    this.alarm('Api5xx', props.api.metricServerError({ period: FIVE_MINUTES }), 1);
+  private apiAlarms(api: RestApi, latencyP99: Duration): void {
+    this.alarm('Api5xx', api.metricServerError({ period: FIVE_MINUTES }), 1);
     this.alarm(
       'ApiLatencyP99',
-      props.api.metricLatency({ statistic: 'p99', period: FIVE_MINUTES }),
-      (props.apiLatencyP99 ?? Duration.seconds(3)).toMilliseconds(),
+      api.metricLatency({ statistic: 'p99', period: FIVE_MINUTES }),
+      latencyP99.toMilliseconds(),
       { evaluationPeriods: 3, strictlyAbove: true }
     );
+  }
 
+  private storageAlarms(table: ITable, deadLetterQueues: IQueue[]): void {
+    const sum = { statistic: 'Sum', period: FIVE_MINUTES };
     const throttleEvents = new MathExpression({
       expression: 'FILL(reads, 0) + FILL(writes, 0)',
       usingMetrics: {
-        reads: props.table.metric('ReadThrottleEvents', { statistic: 'Sum', period: FIVE_MINUTES }),
-        writes: props.table.metric('WriteThrottleEvents', {
-          statistic: 'Sum',
-          period: FIVE_MINUTES,
-        }),
+        reads: table.metric('ReadThrottleEvents', sum),
+        writes: table.metric('WriteThrottleEvents', sum),
       },
       label: 'DynamoDB throttle events',
       period: FIVE_MINUTES,
     });
     this.alarm('TableThrottles', throttleEvents, 1);
-
-    for (const [index, queue] of (props.deadLetterQueues ?? []).entries()) {
+    for (const queue of deadLetterQueues) {
       const visible = queue.metricApproximateNumberOfMessagesVisible({
         statistic: 'Maximum',
         period: FIVE_MINUTES,
       });
-      this.alarm(`DeadLetters${index + 1}`, visible, 0, { strictlyAbove: true });
+      this.alarm(`DeadLetters${queue.node.id}`, visible, 0, { strictlyAbove: true });
     }
-
-    this.alarm(
-      'CouldNotConnectRate',
-      metrics.outcomeRate('COULD_NOT_CONNECT', Duration.minutes(15), 10),
-      props.couldNotConnectPercent ?? 20,
-      { strictlyAbove: true }
-    );
-
-    new OutreachDashboard(this, 'Dashboard', { ...props, metrics, alarms: this.alarms });
   }
 
   /** Encrypted with a key CloudWatch may use (the AWS-managed SNS key does not allow it). */
