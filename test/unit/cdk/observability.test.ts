@@ -7,18 +7,18 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, Pass, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../lib/build-app.js';
-import { OutreachAlarms } from '../../../lib/constructs/outreach-alarms.js';
+import {
+  OutreachAlarms,
+  type OutreachAlarmsProps,
+} from '../../../lib/constructs/outreach-alarms.js';
 
-const noBundling = { 'aws:cdk:bundling-stacks': [] };
 let service: Template;
-let withEmail: Template;
 
-// Synthesizing the app twice takes a few seconds, more on a loaded machine.
+// One synthesis (a few seconds, more on a loaded machine), with the e-mail context set; the
+// stand-alone stack at the end shows the topic without it.
 beforeAll(() => {
-  service = Template.fromStack(buildApp({ context: noBundling }).service);
-  withEmail = Template.fromStack(
-    buildApp({ context: { ...noBundling, alarmEmail: 'ops@example.com' } }).service
-  );
+  const context = { 'aws:cdk:bundling-stacks': [], alarmEmail: 'ops@example.com' };
+  service = Template.fromStack(buildApp({ context }).service);
 }, 120_000);
 
 type Resource = { Properties: Record<string, unknown> };
@@ -172,12 +172,12 @@ describe('OutreachAlarms in the service stack', () => {
     }
   });
 
-  it('subscribes an e-mail address to the topic only when -c alarmEmail is given', () => {
-    service.resourceCountIs('AWS::SNS::Subscription', 0);
-    withEmail.hasResourceProperties('AWS::SNS::Subscription', {
+  it('subscribes the address -c alarmEmail names to the topic', () => {
+    service.resourceCountIs('AWS::SNS::Subscription', 1);
+    service.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'ops@example.com',
-      TopicArn: topicRef(withEmail),
+      TopicArn: topicRef(service),
     });
   });
 });
@@ -211,30 +211,37 @@ describe('API access logs', () => {
   });
 });
 
-describe('OutreachAlarms with dead-letter queues', () => {
-  it('alarms on any visible message in each queue it is given', () => {
-    const stack = new Stack(new App(), 'Watched');
-    const fn = new LambdaFunction(stack, 'Fn', {
-      runtime: Runtime.NODEJS_22_X,
-      handler: 'index.handler',
-      code: Code.fromInline('exports.handler = async () => ({})'),
-      timeout: Duration.seconds(10),
-    });
-    const api = new RestApi(stack, 'Api');
-    api.root.addMethod('GET', new LambdaIntegration(fn));
-    new OutreachAlarms(stack, 'Alarms', {
-      stateMachine: new StateMachine(stack, 'Machine', {
-        definitionBody: DefinitionBody.fromChainable(new Pass(stack, 'Done')),
-      }),
-      functions: [{ name: 'Fn', function: fn }],
-      dispatchFunction: fn,
-      api,
-      table: new Table(stack, 'Table', {
-        partitionKey: { name: 'pk', type: AttributeType.STRING },
-      }),
-      deadLetterQueues: [new Queue(stack, 'Dlq')],
-    });
-    const template = Template.fromStack(stack);
+/** OutreachAlarms alone, on the smallest stack that has what it watches. */
+function watchedStack(
+  extra: (stack: Stack) => Partial<OutreachAlarmsProps> = () => ({})
+): Template {
+  const stack = new Stack(new App(), 'Watched');
+  const fn = new LambdaFunction(stack, 'Fn', {
+    runtime: Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: Code.fromInline('exports.handler = async () => ({})'),
+    timeout: Duration.seconds(10),
+  });
+  const api = new RestApi(stack, 'Api');
+  api.root.addMethod('GET', new LambdaIntegration(fn));
+  new OutreachAlarms(stack, 'Alarms', {
+    stateMachine: new StateMachine(stack, 'Machine', {
+      definitionBody: DefinitionBody.fromChainable(new Pass(stack, 'Done')),
+    }),
+    functions: [{ name: 'Fn', function: fn }],
+    dispatchFunction: fn,
+    api,
+    table: new Table(stack, 'Table', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+    }),
+    ...extra(stack),
+  });
+  return Template.fromStack(stack);
+}
+
+describe('OutreachAlarms on its own', () => {
+  it('alarms on any visible message in each dead-letter queue it is given', () => {
+    const template = watchedStack((stack) => ({ deadLetterQueues: [new Queue(stack, 'Dlq')] }));
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Namespace: 'AWS/SQS',
@@ -252,5 +259,9 @@ describe('OutreachAlarms with dead-letter queues', () => {
       MetricName: 'Duration',
       Threshold: 8000,
     });
+  });
+
+  it('has no subscription when no address is given', () => {
+    watchedStack().resourceCountIs('AWS::SNS::Subscription', 0);
   });
 });
