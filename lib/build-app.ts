@@ -11,6 +11,8 @@ export interface OutreachContext {
   channel?: string;
   agentWebhookUrl?: string;
   publicApiUrl?: string;
+  /** Subscribed to the alarm topic. */
+  alarmEmail?: string;
 }
 
 export interface OutreachApp {
@@ -37,6 +39,7 @@ export function buildApp(props: AppProps = {}): OutreachApp {
     channel: context('channel'),
     agentWebhookUrl: context('agentWebhookUrl'),
     publicApiUrl: context('publicApiUrl'),
+    alarmEmail: context('alarmEmail'),
   });
   return { app, data, service };
 }

@@ -5,6 +5,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { type IRole, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { envNames } from '../lambdas/shared/config.js';
+import { OutreachAlarms } from './constructs/outreach-alarms.js';
 import { OutreachApi } from './constructs/outreach-api.js';
 import { OutreachFunction } from './constructs/outreach-function.js';
 import { OutreachStateMachine } from './constructs/outreach-state-machine.js';
@@ -19,6 +20,8 @@ export interface OutreachStackProps extends StackProps {
   agentWebhookUrl?: string;
   /** The public base URL of this API, for the webhook's callbackUrl. */
   publicApiUrl?: string;
+  /** Subscribed to the alarm topic when set. */
+  alarmEmail?: string;
 }
 
 /** The stateless half: API, functions and the state machine. Safe to destroy and redeploy. */
@@ -119,7 +122,25 @@ export class OutreachStack extends Stack {
       authorizerFunction: authorizer.function,
     });
 
+    const alarms = new OutreachAlarms(this, 'Alarms', {
+      stateMachine: workflow.stateMachine,
+      functions: [
+        { name: 'Api', function: api.function },
+        { name: 'Authorizer', function: authorizer.function, errorsAreFaults: false },
+        { name: 'Dispatch', function: dispatch.function },
+        { name: 'MarkFailed', function: fail.function },
+        { name: 'StartSweep', function: sweep.function },
+        { name: 'Reconciler', function: this.reconciler.function.function },
+      ],
+      deadLetterQueues: [this.reconciler.deadLetterQueue],
+      dispatchFunction: dispatch.function,
+      api: rest.api,
+      table: props.table,
+      alarmEmail: props.alarmEmail,
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: rest.api.url });
+    new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn });
     new CfnOutput(this, 'StateMachineArn', { value: workflow.stateMachine.stateMachineArn });
   }
 }

@@ -26,6 +26,31 @@ function fakeContext(fn: LocalFunction): Context {
   };
 }
 
+/** Each invocation's own slots: what Powertools keeps per invocation (log keys, metrics). */
+const invocationSlots = new AsyncLocalStorage<Map<unknown, unknown>>();
+
+/**
+ * Lambda runs one invocation at a time per environment; here every function shares one process
+ * and invocations overlap, so one invocation's log keys would show on, and be reset by, another.
+ * Powertools already handles overlapping invocations where Lambda allows them: it keeps that
+ * state in the runtime's `awslambda.InvokeStore` when AWS_LAMBDA_MAX_CONCURRENCY is set. The
+ * local runtime provides the same store, one slot map per invocation.
+ */
+const invokeStore = {
+  hasContext: () => invocationSlots.getStore() !== undefined,
+  get: (key: unknown) => invocationSlots.getStore()?.get(key),
+  set: (key: unknown, value: unknown) => invocationSlots.getStore()?.set(key, value),
+  getXRayTraceId: () => undefined,
+};
+
+function isolateInvocations(): void {
+  const global = globalThis as { awslambda?: Record<string, unknown> };
+  global.awslambda ??= {};
+  // Replaces the single-invocation store the AWS SDK may have installed at its first call.
+  global.awslambda.InvokeStore = invokeStore;
+  process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= '1000';
+}
+
 /**
  * Runs the template's functions in this process: the `handler` export of each function's
  * source module. All functions share one process.env, so their variables must agree.
@@ -54,6 +79,7 @@ export class LambdaRuntime {
   }
 
   async load(): Promise<void> {
+    isolateInvocations();
     for (const fn of this.functions.values()) {
       const module = (await import(pathToFileURL(`${projectRoot}${fn.entry}`).href)) as {
         handler?: Handler;
@@ -72,7 +98,9 @@ export class LambdaRuntime {
     stats.invocations++;
     const started = performance.now();
     try {
-      return await LambdaRuntime.current.run(logicalId, () => handler(event, fakeContext(fn)));
+      return await LambdaRuntime.current.run(logicalId, () =>
+        invocationSlots.run(new Map(), () => handler(event, fakeContext(fn)))
+      );
     } finally {
       stats.totalMs += performance.now() - started;
     }

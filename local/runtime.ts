@@ -117,6 +117,8 @@ function configureEnvironment(options: LocalRuntimeOptions, services: Services):
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    // EMF metric lines are for CloudWatch; locally they would only flood stdout.
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     ...(options.dataDir && {
       SIMULATOR_LEDGER_FILE: join(options.dataDir, 'simulator-contacts.jsonl'),
     }),

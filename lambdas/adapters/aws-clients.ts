@@ -1,8 +1,17 @@
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { config } from '../shared/config.js';
+import { SERVICE_NAME } from '../shared/metric-names.js';
+
+/**
+ * X-Ray subsegments for every AWS call (and, in Lambda, outgoing fetch calls such as the
+ * webhook's). Powertools switches tracing off outside Lambda, so the local runtime and the tests
+ * run the same code with no daemon: captureAWSv3Client then hands the client back untouched.
+ */
+const tracer = new Tracer({ serviceName: SERVICE_NAME });
 
 /**
  * AWS SDK clients, made once per container. The only switch between AWS and the local runtime
@@ -24,19 +33,21 @@ let schedulerClient: SchedulerClient | undefined;
 
 export function dynamo(): DynamoDBDocumentClient {
   documentClient ??= DynamoDBDocumentClient.from(
-    new DynamoDBClient(localConfig(config().DYNAMODB_ENDPOINT)),
+    tracer.captureAWSv3Client(new DynamoDBClient(localConfig(config().DYNAMODB_ENDPOINT))),
     { marshallOptions: { removeUndefinedValues: true } }
   );
   return documentClient;
 }
 
 export function stepFunctions(): SFNClient {
-  sfnClient ??= new SFNClient(localConfig(config().SFN_ENDPOINT));
+  sfnClient ??= tracer.captureAWSv3Client(new SFNClient(localConfig(config().SFN_ENDPOINT)));
   return sfnClient;
 }
 
 export function scheduler(): SchedulerClient {
-  schedulerClient ??= new SchedulerClient(localConfig(config().SCHEDULER_ENDPOINT));
+  schedulerClient ??= tracer.captureAWSv3Client(
+    new SchedulerClient(localConfig(config().SCHEDULER_ENDPOINT))
+  );
   return schedulerClient;
 }
 

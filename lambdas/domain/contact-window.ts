@@ -129,3 +129,8 @@ export function isOpenAt(layer: ScheduleLayer, instant: Date): boolean {
 function describeClosed(layer: ScheduleLayer, instant: Date): string {
   return `${layer.rule} closed in ${layer.zone} at ${formatWallTime(instant, layer.zone)}`;
 }
+
+/** The rule a `deferredBy` line names: its first word, as describeClosed writes it. */
+export function ruleOfDeferral(line: string): string {
+  return line.split(' ', 1)[0] ?? line;
+}

@@ -3,10 +3,11 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { ApiRoute } from '../schemas/routes.js';
 import { config } from '../shared/config.js';
 import { RouteNotFoundError } from '../shared/errors.js';
-import { logger } from '../shared/logger.js';
+import { addLogContext } from '../shared/logger.js';
 import { controlHandlers } from './control-routes.js';
 import { executionHandlers } from './execution-routes.js';
 import { errorEnvelope, organizationOf } from './http.js';
+import { observability } from './observability.js';
 import type { Route } from './route.js';
 import { workflowHandlers } from './workflow-routes.js';
 
@@ -29,7 +30,19 @@ export async function routeRequest(event: APIGatewayProxyEvent): Promise<APIGate
   return route(event, organizationOf(event));
 }
 
+/** The caller's organization and the ids the path names, on every log line of the request. */
+function logRequestContext(event: APIGatewayProxyEvent): void {
+  const organizationId = event.requestContext?.authorizer?.organizationId;
+  addLogContext({
+    organizationId: typeof organizationId === 'string' ? organizationId : undefined,
+    workflowId: event.pathParameters?.id,
+    executionId: event.pathParameters?.executionId,
+    stepExecutionId: event.pathParameters?.stepExecutionId,
+  });
+}
+
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-  .use({ before: async (request) => logger.addContext(request.context) })
+  .use(observability())
+  .use({ before: async (request) => logRequestContext(request.event) })
   .use(errorEnvelope())
   .handler(routeRequest);

@@ -1,5 +1,8 @@
+import middy from '@middy/core';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { addLogContext } from '../shared/logger.js';
 import { organizationOfApiKey } from '../use-cases/authenticate.js';
+import { observability } from './observability.js';
 
 /** Everything under this stage, so a cached answer for one key serves every route. */
 function stageWildcard(methodArn: string): string {
@@ -12,7 +15,7 @@ function stageWildcard(methodArn: string): string {
  * answers with 401 (its UNAUTHORIZED gateway response, in our envelope); a known key passes the
  * organization id on to the api function as `requestContext.authorizer.organizationId`.
  */
-export async function handler(
+async function authorize(
   event: APIGatewayRequestAuthorizerEvent
 ): Promise<APIGatewayAuthorizerResult> {
   const apiKey = Object.entries(event.headers ?? {}).find(
@@ -20,6 +23,7 @@ export async function handler(
   )?.[1];
   const organizationId = apiKey ? await organizationOfApiKey(apiKey) : undefined;
   if (!organizationId) throw new Error('Unauthorized');
+  addLogContext({ organizationId });
   return {
     principalId: organizationId,
     policyDocument: {
@@ -31,3 +35,7 @@ export async function handler(
     context: { organizationId },
   };
 }
+
+export const handler = middy<APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult>()
+  .use(observability())
+  .handler(authorize);

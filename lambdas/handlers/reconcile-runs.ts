@@ -4,6 +4,7 @@ import { executionStatusChangeSchema, sqsEventSchema } from '../schemas/executio
 import { config } from '../shared/config.js';
 import { logger } from '../shared/logger.js';
 import { reconcileRun } from '../use-cases/reconcile-run.js';
+import { observability } from './observability.js';
 
 config();
 
@@ -13,22 +14,22 @@ config();
  * (unreadable, or the table refused) is reported back to SQS, which redelivers it and after a
  * few receives moves it to the dead-letter queue, while the others are done.
  */
-export const handler = middy<unknown, SQSBatchResponse>().handler(async (event) => {
-  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-  const now = new Date();
-  for (const record of sqsEventSchema.parse(event).Records) {
-    try {
-      const change = executionStatusChangeSchema.parse(JSON.parse(record.body));
-      // What it did (a `Reconciliation`, logged by the use case) is where a count of
-      // reconciled runs comes from.
-      await reconcileRun(change.detail, now);
-    } catch (error) {
-      logger.error('could not reconcile an execution end; SQS will deliver it again', {
-        messageId: record.messageId,
-        error,
-      });
-      batchItemFailures.push({ itemIdentifier: record.messageId });
+export const handler = middy<unknown, SQSBatchResponse>()
+  .use(observability())
+  .handler(async (event) => {
+    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    const now = new Date();
+    for (const record of sqsEventSchema.parse(event).Records) {
+      try {
+        const change = executionStatusChangeSchema.parse(JSON.parse(record.body));
+        await reconcileRun(change.detail, now);
+      } catch (error) {
+        logger.error('could not reconcile an execution end; SQS will deliver it again', {
+          messageId: record.messageId,
+          error,
+        });
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+      }
     }
-  }
-  return { batchItemFailures };
-});
+    return { batchItemFailures };
+  });

@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import { config } from '../shared/config.js';
 import { type SweepResult, startPendingRuns } from '../use-cases/start-pending-runs.js';
+import { observability } from './observability.js';
 
 config();
 
@@ -12,7 +13,9 @@ config();
  */
 const inputSchema = z.object({ graceSeconds: z.number().min(0).default(60) }).loose();
 
-export const handler = middy<unknown, SweepResult>().handler(async (event) => {
-  const { graceSeconds } = inputSchema.parse(event ?? {});
-  return startPendingRuns(new Date(), graceSeconds * 1000);
-});
+export const handler = middy<unknown, SweepResult>()
+  .use(observability())
+  .handler(async (event) => {
+    const { graceSeconds } = inputSchema.parse(event ?? {});
+    return startPendingRuns(new Date(), graceSeconds * 1000);
+  });

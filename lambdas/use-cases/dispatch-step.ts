@@ -19,7 +19,8 @@ import {
   type StepAttempt,
 } from '../schemas/execution.js';
 import type { DispatchInput } from '../schemas/state-machine.js';
-import { logger } from '../shared/logger.js';
+import { addLogContext, logger } from '../shared/logger.js';
+import { countChannelFailure, countStepDispatched } from '../shared/metrics.js';
 import { controlExecution } from './controls.js';
 import { assertProgress, loadExecution, planExecution } from './plan-step.js';
 import { recordOutcome, settleOutcome } from './report-outcome.js';
@@ -50,6 +51,7 @@ function keyOf(attempt: StepAttempt): string {
  */
 export async function dispatchStep(input: DispatchInput, now: Date): Promise<void> {
   const execution = await loadExecution(input.executionId);
+  addLogContext({ organizationId: execution.organizationId, workflowId: execution.workflowId });
   assertProgress(execution, input.stepIndex);
   const existing = execution.attempts[attemptKey(input.stepIndex, execution.attemptNo)];
   if (existing) return resumeAttempt(execution, existing, input.taskToken, now);
@@ -74,12 +76,14 @@ export async function dispatchStep(input: DispatchInput, now: Date): Promise<voi
     taskToken: input.taskToken,
     startedAt: now.toISOString(),
   };
+  addLogContext({ stepExecutionId: attempt.id });
   if (!(await claim(execution, attempt, now))) {
     const current = await loadExecution(execution.id);
     const raced = current.attempts[keyOf(attempt)];
     if (raced) return resumeAttempt(current, raced, input.taskToken, now);
     return notNow(current, input.taskToken, `execution is ${current.status}`, now);
   }
+  countStepDispatched();
   const context = channelContext({ ...execution, status: 'RUNNING' }, attempt);
   await handOver(channel, context, (c) => channel.deliver(c));
 }
@@ -121,6 +125,7 @@ async function handOver(
     failure = { disposition: 'COULD_NOT_CONNECT', error: (error as Error).message };
   }
   if (failure) {
+    countChannelFailure();
     await recordOutcome(execution.id, keyOf(attempt), failure, new Date());
     return;
   }
@@ -151,6 +156,7 @@ async function resumeAttempt(
   taskToken: string,
   now: Date
 ): Promise<void> {
+  addLogContext({ stepExecutionId: attempt.id });
   if (attempt.disposition || !(await swapTaskToken(execution.id, attempt, taskToken))) {
     // The outcome is in: settle the run (a report may have crashed before it did) and move on.
     const { plan } = await settleOutcome(execution.id, keyOf(attempt), now);

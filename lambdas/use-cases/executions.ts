@@ -21,7 +21,9 @@ import type {
 import type { Workflow } from '../schemas/workflow.js';
 import { NoContactWindowError, ValidationError, WorkflowInactiveError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
+import { countExecutionCreated } from '../shared/metrics.js';
 import { launchRun } from './launch-run.js';
+import { countDeferrals } from './plan-step.js';
 
 /**
  * A start more than 15 minutes ahead is made by a one-time schedule, so the run's state machine
@@ -91,6 +93,8 @@ export async function storeExecution(
     // The same reserved id, stored by a concurrent retry: that run stands.
     return { execution: (await findExecution(draft.id)) ?? draft };
   }
+  countExecutionCreated();
+  countDeferrals(draft.schedule);
   return { execution: draft, pending };
 }
 

@@ -2,6 +2,7 @@ import { findExecutionState } from '../adapters/execution-queries.js';
 import { markFailed } from '../adapters/execution-writes.js';
 import { type ExecutionStatus, isFinished } from '../schemas/execution.js';
 import type { FailureInput } from '../schemas/state-machine.js';
+import { addLogContext } from '../shared/logger.js';
 
 /** Bounds an error text stored on a run. */
 export const MAX_ERROR_LENGTH = 1000;
@@ -44,6 +45,7 @@ export async function failRun(
   for (let tries = 0; tries < 5; tries++) {
     const state = await findExecutionState(executionId);
     if (!state || isFinished(state.status)) return { failed: false, status: state?.status };
+    addLogContext({ organizationId: state.organizationId, workflowId: state.workflowId });
     if (await markFailed(state, error, now)) return { failed: true, status: state.status };
   }
   throw new Error(`Could not mark ${executionId} failed: it kept changing`);

@@ -1,10 +1,12 @@
 import { findExecution } from '../adapters/execution-queries.js';
 import { markFailed, recordSchedule } from '../adapters/execution-writes.js';
+import { ruleOfDeferral } from '../domain/contact-window.js';
 import { decideNext, type NextDecision } from '../domain/next-step.js';
-import type { Execution } from '../schemas/execution.js';
+import type { Execution, ScheduleDecision } from '../schemas/execution.js';
 import type { Plan } from '../schemas/state-machine.js';
 import { ExecutionNotFoundError, ExecutionRegressedError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
+import { countDeferral } from '../shared/metrics.js';
 
 export async function loadExecution(executionId: string): Promise<Execution> {
   const execution = await findExecution(executionId);
@@ -52,7 +54,13 @@ export async function storeDecision(
 ): Promise<void> {
   // A refused write means the run changed meanwhile; whoever changed it stored its own plan.
   if (next.noWindow) await markFailed(execution, next.noWindow, now);
-  else if (next.schedule) await recordSchedule(execution, next.schedule, now);
+  else if (next.schedule && (await recordSchedule(execution, next.schedule, now)))
+    countDeferrals(next.schedule);
+}
+
+/** Counts each schedule rule that pushed a stored decision's step later. */
+export function countDeferrals(schedule: ScheduleDecision | undefined): void {
+  for (const line of schedule?.deferredBy ?? []) countDeferral(ruleOfDeferral(line));
 }
 
 /** Decides what comes next for the run as it is, and stores it. */

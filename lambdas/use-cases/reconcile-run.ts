@@ -6,9 +6,10 @@ import {
   reconciledEndings,
 } from '../schemas/execution-events.js';
 import { logger } from '../shared/logger.js';
+import { countReconciledRun } from '../shared/metrics.js';
 import { failRun, MAX_ERROR_LENGTH, unwrapCause } from './fail-execution.js';
 
-/** What reconciling one execution end did; `reconciled` is what a "reconciled runs" count counts. */
+/** What reconciling one execution end did; `reconciled` ones are counted in `ReconciledRuns`. */
 export type Reconciliation =
   | {
       reconciled: true;
@@ -53,6 +54,7 @@ export async function reconcileRun(
   const executionId = runIdOf(change);
   const result = await reconcile(executionId, change, now);
   if (result.reconciled) {
+    countReconciledRun(result.ending);
     logger.warn('run reconciled: its execution ended outside the API', result);
   } else {
     logger.info('execution end needs no reconciling', {

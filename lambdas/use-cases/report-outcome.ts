@@ -12,7 +12,9 @@ import {
 } from '../schemas/execution.js';
 import type { Plan } from '../schemas/state-machine.js';
 import { ConcurrentUpdateError, StepExecutionNotFoundError } from '../shared/errors.js';
-import { assertProgress, loadExecution } from './plan-step.js';
+import { addLogContext } from '../shared/logger.js';
+import { countOutcome } from '../shared/metrics.js';
+import { assertProgress, countDeferrals, loadExecution } from './plan-step.js';
 
 export interface OutcomeReport extends Outcome {
   stepExecutionId: string;
@@ -43,6 +45,7 @@ export async function reportStepOutcome(report: OutcomeReport, now: Date): Promi
   if (!pointer || (report.organizationId && pointer.organizationId !== report.organizationId)) {
     throw new StepExecutionNotFoundError(report.stepExecutionId);
   }
+  addLogContext({ executionId: pointer.executionId });
   const key = attemptKey(pointer.stepIndex, pointer.attemptNo);
   return recordOutcome(pointer.executionId, key, report, now, report.stepExecutionId);
 }
@@ -65,6 +68,7 @@ export async function recordOutcome(
   assertProgress(before, attempt.stepIndex);
   const recorded =
     !attempt.disposition && (await recordAttemptOutcome(before.id, attempt, outcome, now));
+  if (recorded) countOutcome(outcome.disposition);
   const { execution, plan } = await settleOutcome(before.id, key, now);
   const settled = execution.attempts[key] ?? attempt;
   await completeTask(settled.taskToken, {
@@ -122,6 +126,7 @@ async function advancePast(
     disposition: attempt.disposition,
   };
   if (!(await advanceExecution(execution, { ...advance, schedule: next.schedule }, now))) return;
+  countDeferrals(next.schedule);
   const stored: Execution = {
     ...after,
     version: execution.version + 1,

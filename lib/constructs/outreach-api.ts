@@ -1,8 +1,11 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
+  AccessLogField,
+  AccessLogFormat,
   EndpointType,
   IdentitySource,
   LambdaIntegration,
+  LogGroupLogDestination,
   MethodLoggingLevel,
   RequestAuthorizer,
   type Resource,
@@ -10,6 +13,7 @@ import {
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { apiRoutes } from '../../lambdas/schemas/routes.js';
 
@@ -18,7 +22,30 @@ export interface OutreachApiProps {
   authorizerFunction: IFunction;
   /** Steady-state requests per second for the whole stage. @default 50 */
   rateLimit?: number;
+  /** @default one month */
+  accessLogRetention?: RetentionDays;
 }
+
+/**
+ * One JSON line per request. The organization comes from the authorizer's context (empty when
+ * the key was refused); the API key itself is never logged.
+ */
+const accessLogFormat = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: AccessLogField.contextRequestId(),
+    organizationId: AccessLogField.contextAuthorizer('organizationId'),
+    ip: AccessLogField.contextIdentitySourceIp(),
+    method: AccessLogField.contextHttpMethod(),
+    path: AccessLogField.contextPath(),
+    resource: AccessLogField.contextResourcePath(),
+    status: AccessLogField.contextStatus(),
+    latencyMs: AccessLogField.contextResponseLatency(),
+    integrationLatencyMs: AccessLogField.contextIntegrationLatency(),
+    responseLength: AccessLogField.contextResponseLength(),
+    requestTime: AccessLogField.contextRequestTime(),
+    error: AccessLogField.contextErrorMessage(),
+  })
+);
 
 function envelope(status: number, code: string, message: string): Record<string, string> {
   return {
@@ -35,11 +62,19 @@ export class OutreachApi extends Construct {
 
   constructor(scope: Construct, id: string, props: OutreachApiProps) {
     super(scope, id);
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: props.accessLogRetention ?? RetentionDays.ONE_MONTH,
+    });
     this.api = new RestApi(this, 'Api', {
       description: 'Outreach Workflows API (Feather Workflows compatible)',
       endpointTypes: [EndpointType.REGIONAL],
-      cloudWatchRole: false,
+      // API Gateway writes access logs through one role per account and region (its account
+      // settings). Created here, and retained on delete: other APIs of the account use it too.
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
       deployOptions: {
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat,
         stageName: 'prod',
         tracingEnabled: true,
         throttlingRateLimit: props.rateLimit ?? 50,

@@ -7,6 +7,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { envNames } from '../../lambdas/shared/config.js';
+import { SERVICE_NAME } from '../../lambdas/shared/metric-names.js';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -66,7 +67,7 @@ export class OutreachFunction extends Construct {
       logGroup,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: 'outreach-workflows',
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         ...props.environment,
       },
       bundling: {

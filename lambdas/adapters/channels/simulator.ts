@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { Disposition } from '../../schemas/common.js';
 import { config } from '../../shared/config.js';
-import { logger } from '../../shared/logger.js';
+import { logger, maskPhone } from '../../shared/logger.js';
 import type { Channel, ChannelContext } from './channel.js';
 
 type Weighted = ReadonlyArray<readonly [Disposition, number]>;
@@ -63,7 +63,7 @@ function contact(context: ChannelContext): void {
   logger.info('simulated contact', {
     stepExecutionId: context.attempt.id,
     type: context.step.type,
-    to: context.execution.primaryPhone,
+    to: maskPhone(context.execution.primaryPhone),
   });
 }
 

@@ -1,0 +1,21 @@
+/**
+ * The names the functions publish metrics under and the alarms and dashboard read back, in one
+ * place so the two sides cannot drift. No Powertools import: the CDK app reads this module too.
+ */
+export const SERVICE_NAME = 'outreach-workflows';
+export const METRICS_NAMESPACE = 'OutreachWorkflows';
+
+export const metricNames = {
+  executionsCreated: 'ExecutionsCreated',
+  stepsDispatched: 'StepsDispatched',
+  /** Once per recorded outcome: without a dimension (the total) and by `disposition`. */
+  outcomes: 'Outcomes',
+  /** Once per schedule rule that pushed a step later, by `rule`. */
+  deferrals: 'Deferrals',
+  channelFailures: 'ChannelFailures',
+  /** Once per run the reconciler looked at, by `outcome`. */
+  reconciledRuns: 'ReconciledRuns',
+} as const;
+
+/** Every metric carries Powertools' `service` dimension, set from POWERTOOLS_SERVICE_NAME. */
+export const SERVICE_DIMENSION = 'service';
