@@ -1,12 +1,14 @@
 import { App, type AppProps } from 'aws-cdk-lib';
+import { channelSettings } from './channel-settings.js';
 import { DataStack } from './data-stack.js';
 import { OutreachStack } from './outreach-stack.js';
 
 /** Context keys `cdk deploy -c key=value` (or the local runtime) may set. */
 export interface OutreachContext {
+  /** webhook | manual | simulator; required (see channel-settings.ts). */
   channel?: string;
+  /** The agent endpoint, for `channel=webhook`. */
   agentWebhookUrl?: string;
-  publicApiUrl?: string;
 }
 
 export interface OutreachApp {
@@ -22,14 +24,14 @@ export function buildApp(props: AppProps = {}): OutreachApp {
     const value = app.node.tryGetContext(key);
     return typeof value === 'string' && value !== '' ? value : undefined;
   };
+  // First, before any construct: a deploy that names no channel stops here, with the choices.
+  const channel = channelSettings(context);
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
   const data = new DataStack(app, 'OutreachData', { env });
   const service = new OutreachStack(app, 'OutreachService', {
     env,
     table: data.table,
-    channel: context('channel'),
-    agentWebhookUrl: context('agentWebhookUrl'),
-    publicApiUrl: context('publicApiUrl'),
+    channel,
   });
   return { app, data, service };
 }

@@ -5,37 +5,29 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { type IRole, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { envNames } from '../lambdas/shared/config.js';
+import type { ChannelSettings } from './channel-settings.js';
 import { OutreachApi } from './constructs/outreach-api.js';
+import { OutreachChannel } from './constructs/outreach-channel.js';
 import { OutreachFunction } from './constructs/outreach-function.js';
 import { OutreachStateMachine } from './constructs/outreach-state-machine.js';
 import { StartSchedules } from './constructs/start-schedules.js';
 
 export interface OutreachStackProps extends StackProps {
   table: ITable;
-  /** simulator | manual | webhook. @default simulator */
-  channel?: string;
-  /** The agent endpoint the webhook channel POSTs to. */
-  agentWebhookUrl?: string;
-  /** The public base URL of this API, for the webhook's callbackUrl. */
-  publicApiUrl?: string;
+  /** Where step attempts go; required, so a deploy never ships the simulator unawares. */
+  channel: ChannelSettings;
 }
 
 /** The stateless half: API, functions and the state machine. Safe to destroy and redeploy. */
 export class OutreachStack extends Stack {
   constructor(scope: Construct, id: string, props: OutreachStackProps) {
     super(scope, id, props);
-    const channelEnvironment: Record<string, string> = {
-      [envNames.OUTREACH_CHANNEL]: props.channel ?? 'simulator',
-      ...(props.agentWebhookUrl && { [envNames.AGENT_WEBHOOK_URL]: props.agentWebhookUrl }),
-      ...(props.publicApiUrl && { [envNames.PUBLIC_API_URL]: props.publicApiUrl }),
-    };
 
     const dispatch = new OutreachFunction(this, 'DispatchStep', {
       entry: 'lambdas/handlers/dispatch-step.ts',
       description: 'Contacts the recipient once per step attempt',
       // The simulator channel reports in-line after a short delay.
       timeout: Duration.seconds(60),
-      environment: channelEnvironment,
     }).bindTable(props.table, 'readWrite');
     const fail = new OutreachFunction(this, 'FailExecution', {
       entry: 'lambdas/handlers/fail-execution.ts',
@@ -102,6 +94,11 @@ export class OutreachStack extends Stack {
     const rest = new OutreachApi(this, 'Http', {
       apiFunction: api.function,
       authorizerFunction: authorizer.function,
+    });
+    new OutreachChannel(this, 'Channel', {
+      settings: props.channel,
+      dispatchFunction: dispatch.function,
+      api: rest.api,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: rest.api.url });
