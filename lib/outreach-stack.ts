@@ -22,7 +22,6 @@ export interface OutreachStackProps extends StackProps {
 export class OutreachStack extends Stack {
   constructor(scope: Construct, id: string, props: OutreachStackProps) {
     super(scope, id, props);
-
     const dispatch = new OutreachFunction(this, 'DispatchStep', {
       entry: 'lambdas/handlers/dispatch-step.ts',
       description: 'Contacts the recipient once per step attempt',

@@ -14,7 +14,7 @@ const MAX_TRIES = 3;
 export const SIGNING_SECRET_MAX_AGE_SECONDS = 300;
 
 /** The HMAC key, from Secrets Manager (AGENT_WEBHOOK_SECRET_ARN), cached per container. */
-export async function webhookSigningSecret(): Promise<string> {
+async function webhookSigningSecret(): Promise<string> {
   const name = required('AGENT_WEBHOOK_SECRET_ARN');
   const value = await secrets().get(name, { maxAge: SIGNING_SECRET_MAX_AGE_SECONDS });
   if (typeof value !== 'string' || value === '') {
