@@ -1,9 +1,11 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../lib/build-app.js';
-import { ChannelContextError } from '../../../lib/channel-settings.js';
+import { ChannelContextError, channelSettings } from '../../../lib/channel-settings.js';
 
 const AGENT_URL = 'https://agent.example/hook';
+// A synth takes about a second alone and over ten on a loaded two-core machine.
+const SYNTH_TIMEOUT_MS = 120_000;
 
 function synthService(context: Record<string, string>): Template {
   const { service } = buildApp({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
@@ -94,21 +96,24 @@ describe('the deployment channel', () => {
   });
 
   it('lets the local runtime name an agent on loopback over http', () => {
-    const template = synthService({ channel: 'webhook', agentWebhookUrl: 'http://127.0.0.1:9/h' });
-    const [, dispatch] = functionNamed(template, 'DispatchStep');
-    expect(dispatch.Properties.Environment.Variables.AGENT_WEBHOOK_URL).toBe(
-      'http://127.0.0.1:9/h'
-    );
+    for (const url of ['http://127.0.0.1:9/h', 'http://localhost:9/h', 'http://[::1]:9/h']) {
+      const context = { channel: 'webhook', agentWebhookUrl: url };
+      expect(channelSettings((key) => context[key])).toEqual(context);
+    }
   });
 
-  it.each(['simulator', 'manual'])('tells Dispatch the %s channel, with no secret', (channel) => {
-    const template = synthService({ channel });
-    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
-    const [, dispatch] = functionNamed(template, 'DispatchStep');
-    const variables = dispatch.Properties.Environment.Variables;
-    expect(variables.OUTREACH_CHANNEL).toBe(channel);
-    expect(Object.keys(variables).filter((name) => /WEBHOOK|PUBLIC_API/.test(name))).toEqual([]);
-  });
+  it.each(['simulator', 'manual'])(
+    'tells Dispatch the %s channel, with no secret',
+    (channel) => {
+      const template = synthService({ channel });
+      template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+      const [, dispatch] = functionNamed(template, 'DispatchStep');
+      const variables = dispatch.Properties.Environment.Variables;
+      expect(variables.OUTREACH_CHANNEL).toBe(channel);
+      expect(Object.keys(variables).filter((name) => /WEBHOOK|PUBLIC_API/.test(name))).toEqual([]);
+    },
+    SYNTH_TIMEOUT_MS
+  );
 });
 
 describe('the webhook channel, in one deploy', () => {
@@ -127,7 +132,7 @@ describe('the webhook channel, in one deploy', () => {
     const [id, dispatch] = functionNamed(template, 'DispatchStep');
     dispatchId = id;
     variables = dispatch.Properties.Environment.Variables;
-  });
+  }, SYNTH_TIMEOUT_MS);
 
   it('generates the signing secret in Secrets Manager', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
