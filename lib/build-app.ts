@@ -1,4 +1,5 @@
 import { App, type AppProps, Aspects } from 'aws-cdk-lib';
+import { channelSettings } from './channel-settings.js';
 import { DataStack } from './data-stack.js';
 import { DeploymentEnvironment } from './deployment-environment.js';
 import { OutreachStack } from './outreach-stack.js';
@@ -8,9 +9,10 @@ import { RequireTls } from './require-tls.js';
 export interface OutreachContext {
   /** Names the environment (`-c env=prod`): it prefixes both stack names. */
   env?: string;
+  /** webhook | manual | simulator; required (see channel-settings.ts). */
   channel?: string;
+  /** The agent endpoint, for `channel=webhook`. */
   agentWebhookUrl?: string;
-  publicApiUrl?: string;
   /** Subscribed to the alarm topic. */
   alarmEmail?: string;
 }
@@ -28,6 +30,8 @@ export function buildApp(props: AppProps = {}): OutreachApp {
     const value = app.node.tryGetContext(key);
     return typeof value === 'string' && value !== '' ? value : undefined;
   };
+  // First, before any construct: a deploy that names no channel stops here, with the choices.
+  const channel = channelSettings(context);
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
   const environment = DeploymentEnvironment.named(context('env'));
   environment.tag(app);
@@ -36,9 +40,7 @@ export function buildApp(props: AppProps = {}): OutreachApp {
   const service = new OutreachStack(app, environment.stackName('OutreachService'), {
     env,
     table: data.table,
-    channel: context('channel'),
-    agentWebhookUrl: context('agentWebhookUrl'),
-    publicApiUrl: context('publicApiUrl'),
+    channel,
     alarmEmail: context('alarmEmail'),
   });
   return { app, data, service };

@@ -5,8 +5,10 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { type IRole, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { envNames } from '../lambdas/shared/config.js';
+import type { ChannelSettings } from './channel-settings.js';
 import { OutreachAlarms } from './constructs/outreach-alarms.js';
 import { OutreachApi } from './constructs/outreach-api.js';
+import { OutreachChannel } from './constructs/outreach-channel.js';
 import { OutreachFunction } from './constructs/outreach-function.js';
 import { OutreachStateMachine } from './constructs/outreach-state-machine.js';
 import { RunReconciler } from './constructs/run-reconciler.js';
@@ -14,12 +16,8 @@ import { StartSchedules } from './constructs/start-schedules.js';
 
 export interface OutreachStackProps extends StackProps {
   table: ITable;
-  /** simulator | manual | webhook. @default simulator */
-  channel?: string;
-  /** The agent endpoint the webhook channel POSTs to. */
-  agentWebhookUrl?: string;
-  /** The public base URL of this API, for the webhook's callbackUrl. */
-  publicApiUrl?: string;
+  /** Where step attempts go; required, so a deploy never ships the simulator unawares. */
+  channel: ChannelSettings;
   /** Subscribed to the alarm topic when set. */
   alarmEmail?: string;
 }
@@ -31,12 +29,6 @@ export class OutreachStack extends Stack {
 
   constructor(scope: Construct, id: string, props: OutreachStackProps) {
     super(scope, id, props);
-    const channelEnvironment: Record<string, string> = {
-      [envNames.OUTREACH_CHANNEL]: props.channel ?? 'simulator',
-      ...(props.agentWebhookUrl && { [envNames.AGENT_WEBHOOK_URL]: props.agentWebhookUrl }),
-      ...(props.publicApiUrl && { [envNames.PUBLIC_API_URL]: props.publicApiUrl }),
-    };
-
     // Each function is granted only the table commands its code sends (pinned by
     // test/unit/cdk/security-review.test.ts).
     const dispatch = new OutreachFunction(this, 'DispatchStep', {
@@ -44,7 +36,6 @@ export class OutreachStack extends Stack {
       description: 'Contacts the recipient once per step attempt',
       // The simulator channel reports in-line after a short delay.
       timeout: Duration.seconds(60),
-      environment: channelEnvironment,
     }).bindTable(props.table, { actions: ['GetItem', 'PutItem', 'UpdateItem', 'Query'] });
     const fail = new OutreachFunction(this, 'FailExecution', {
       entry: 'lambdas/handlers/fail-execution.ts',
@@ -120,6 +111,11 @@ export class OutreachStack extends Stack {
     const rest = new OutreachApi(this, 'Http', {
       apiFunction: api.function,
       authorizerFunction: authorizer.function,
+    });
+    new OutreachChannel(this, 'Channel', {
+      settings: props.channel,
+      dispatchFunction: dispatch.function,
+      api: rest.api,
     });
 
     const alarms = new OutreachAlarms(this, 'Alarms', {

@@ -31,7 +31,8 @@ if (values.table) {
   const { CHECKPOINT_TABLE } = await import('./checkpoints.js');
   const dataDir = process.env.DATA_DIR ?? '.data';
   const release = acquireDataDir(dataDir);
-  const resolver = new TemplateResolver(synthesizeTemplates({}));
+  // Only the table matters here, and it is the same whatever the channel.
+  const resolver = new TemplateResolver(synthesizeTemplates({ channel: 'manual' }));
   const dynamo = await startDynamo(resolver, `${dataDir}/dynamodb`, [CHECKPOINT_TABLE]);
   const [tableId] = resolver.resourcesOfType('AWS::DynamoDB::Table').map(([id]) => id);
   Object.assign(process.env, {

@@ -4,7 +4,7 @@ import { AwsApiError } from './aws-api-error.js';
 import type { StepFunctionsEngine } from './step-functions-engine.js';
 import { TokenBucket } from './token-bucket.js';
 
-async function readBody(req: IncomingMessage): Promise<string> {
+export async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');

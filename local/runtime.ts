@@ -20,6 +20,7 @@ import { LambdaRuntime } from './lambda-runtime.js';
 import { ScaledClock } from './scaled-clock.js';
 import { ScheduledRules, scheduledTargets } from './scheduled-rules.js';
 import { LocalScheduler, SCHEDULE_TABLE, startSchedulerEndpoint } from './scheduler-endpoint.js';
+import { LocalSecrets, startSecretsEndpoint } from './secrets-endpoint.js';
 import type { LocalQueues } from './sqs-queues.js';
 import { StepFunctionsEngine } from './step-functions-engine.js';
 import { localFunctions, synthesizeTemplates, TemplateResolver } from './template.js';
@@ -73,6 +74,7 @@ interface Services {
   sfn: Awaited<ReturnType<typeof startStepFunctionsEndpoint>>;
   scheduler: LocalScheduler;
   schedulerEndpoint: Awaited<ReturnType<typeof startSchedulerEndpoint>>;
+  secrets: Awaited<ReturnType<typeof startSecretsEndpoint>>;
 }
 
 /** The template's tables, functions and state machines, served on loopback. */
@@ -100,7 +102,19 @@ async function startServices(options: LocalRuntimeOptions): Promise<Services> {
   const sfn = await startStepFunctionsEndpoint(engine, options.startQuota);
   const scheduler = new LocalScheduler(dynamo.client, clock, engine);
   const schedulerEndpoint = await startSchedulerEndpoint(scheduler);
-  return { resolver, lambdas, dynamo, clock, engine, queues, sfn, scheduler, schedulerEndpoint };
+  const secrets = await startSecretsEndpoint(new LocalSecrets(resolver, options.dataDir));
+  return {
+    resolver,
+    lambdas,
+    dynamo,
+    clock,
+    engine,
+    queues,
+    sfn,
+    scheduler,
+    schedulerEndpoint,
+    secrets,
+  };
 }
 
 /**
@@ -113,6 +127,7 @@ function configureEnvironment(options: LocalRuntimeOptions, services: Services):
     DYNAMODB_ENDPOINT: services.dynamo.endpoint,
     SFN_ENDPOINT: services.sfn.url,
     SCHEDULER_ENDPOINT: services.schedulerEndpoint.url,
+    SECRETSMANAGER_ENDPOINT: services.secrets.url,
     AWS_REGION: 'local-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
@@ -148,7 +163,12 @@ async function stopServices(services: Services): Promise<void> {
   await services.engine.shutdown();
   await services.queues.stop();
   services.clock.stop();
-  for (const server of [services.sfn, services.schedulerEndpoint, services.dynamo]) {
+  for (const server of [
+    services.sfn,
+    services.schedulerEndpoint,
+    services.secrets,
+    services.dynamo,
+  ]) {
     await closeServer(server.server);
   }
 }
@@ -192,9 +212,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     // it, and resumed runs may dispatch a webhook whose callback URL is PUBLIC_API_URL; freeing
     // the port and binding again later would let another process take it in between. Holding,
     // rather than answering early, means a client that fires as soon as the port opens waits a
-    // moment instead of getting a 401 for a key that is not stored yet.
+    // moment instead of getting a 401 for a key that is not stored yet. The template's callback
+    // base names the API's execute-api host; here the API is this gateway.
     const gateway = await startApiGateway(resolver, lambdas, options.port);
-    process.env.PUBLIC_API_URL ??= gateway.url;
+    process.env.PUBLIC_API_URL = options.environment?.PUBLIC_API_URL ?? gateway.url;
     const organizationId = await ensureOrganization('development', new Date());
     const apiKey = options.apiKey ?? readOrCreateDevKey(options.dataDir);
     await storeApiKey(organizationId, apiKey, new Date());

@@ -1,6 +1,8 @@
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { config } from '../shared/config.js';
@@ -30,6 +32,7 @@ function localConfig(endpoint: string | undefined) {
 let documentClient: DynamoDBDocumentClient | undefined;
 let sfnClient: SFNClient | undefined;
 let schedulerClient: SchedulerClient | undefined;
+let secretsProvider: SecretsProvider | undefined;
 
 export function dynamo(): DynamoDBDocumentClient {
   documentClient ??= DynamoDBDocumentClient.from(
@@ -51,9 +54,18 @@ export function scheduler(): SchedulerClient {
   return schedulerClient;
 }
 
+/** Secrets Manager behind Powertools' provider, whose in-memory cache lives as long as it does. */
+export function secrets(): SecretsProvider {
+  secretsProvider ??= new SecretsProvider({
+    awsSdkV3Client: new SecretsManagerClient(localConfig(config().SECRETSMANAGER_ENDPOINT)),
+  });
+  return secretsProvider;
+}
+
 /** Drops cached clients so a new endpoint takes effect (local runtime restarts in one process). */
 export function resetClients(): void {
   documentClient = undefined;
   sfnClient = undefined;
   schedulerClient = undefined;
+  secretsProvider = undefined;
 }

@@ -22,9 +22,12 @@ const configSchema = z.object({
   SCHEDULER_ROLE_ARN: optionalText,
   /** Where new step attempts go. */
   OUTREACH_CHANNEL: z.enum(channelNames).default('simulator'),
-  /** webhook channel: the agent endpoint, the HMAC secret, this API's public base URL. */
+  /**
+   * webhook channel: the agent endpoint, the Secrets Manager secret (ARN or name) holding the
+   * HMAC signing key (its value is never in the environment), this API's public base URL.
+   */
   AGENT_WEBHOOK_URL: optionalUrl,
-  AGENT_WEBHOOK_SECRET: optionalText,
+  AGENT_WEBHOOK_SECRET_ARN: optionalText,
   PUBLIC_API_URL: optionalUrl,
   /** simulator channel: delay before the outcome, a forced outcome, the contact ledger file. */
   SIMULATOR_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(1500),
@@ -34,6 +37,7 @@ const configSchema = z.object({
   DYNAMODB_ENDPOINT: optionalUrl,
   SFN_ENDPOINT: optionalUrl,
   SCHEDULER_ENDPOINT: optionalUrl,
+  SECRETSMANAGER_ENDPOINT: optionalUrl,
   AWS_REGION: optionalText,
 });
 export type Config = z.infer<typeof configSchema>;

@@ -1,10 +1,27 @@
 import { createHmac } from 'node:crypto';
 import { type Outcome, recipientOf } from '../../schemas/execution.js';
-import { config, required } from '../../shared/config.js';
+import { ConfigurationError, required } from '../../shared/config.js';
 import { logger } from '../../shared/logger.js';
+import { secrets } from '../aws-clients.js';
 import type { Channel, ChannelContext } from './channel.js';
 
 const MAX_TRIES = 3;
+
+/**
+ * How long a container signs with the value it read: after the secret's value is replaced, the
+ * old one is still used for at most this long, so an agent accepts both for that window.
+ */
+export const SIGNING_SECRET_MAX_AGE_SECONDS = 300;
+
+/** The HMAC key, from Secrets Manager (AGENT_WEBHOOK_SECRET_ARN), cached per container. */
+async function webhookSigningSecret(): Promise<string> {
+  const name = required('AGENT_WEBHOOK_SECRET_ARN');
+  const value = await secrets().get(name, { maxAge: SIGNING_SECRET_MAX_AGE_SECONDS });
+  if (typeof value !== 'string' || value === '') {
+    throw new ConfigurationError(`Secret ${name} holds no signing key (an empty or binary value)`);
+  }
+  return value;
+}
 
 /** `v1=<hex HMAC-SHA256 of "<timestamp>.<body>">`, the scheme Stripe and Slack use. */
 export function signWebhook(secret: string, timestamp: string, body: string): string {
@@ -32,13 +49,14 @@ export function webhookPayload(context: ChannelContext, callbackUrl: string) {
 }
 
 /**
- * POSTs the step to the agent endpoint (AGENT_WEBHOOK_URL), signed with AGENT_WEBHOOK_SECRET.
+ * POSTs the step to the agent endpoint (AGENT_WEBHOOK_URL), signed with the signing secret.
  * Every POST for one attempt carries the same Idempotency-Key (the step execution id), so an
  * agent that honours it places one call however many times the POST arrives.
  */
 async function post(context: ChannelContext): Promise<Outcome | undefined> {
   const callbackUrl = `${required('PUBLIC_API_URL')}/api/v1/step-executions/${context.attempt.id}/outcome`;
   const body = JSON.stringify(webhookPayload(context, callbackUrl));
+  const secret = await webhookSigningSecret();
   let lastError = 'not sent';
   for (let attempt = 1; attempt <= MAX_TRIES; attempt++) {
     const timestamp = String(Math.floor(Date.now() / 1000));
@@ -49,7 +67,7 @@ async function post(context: ChannelContext): Promise<Outcome | undefined> {
           'content-type': 'application/json',
           'idempotency-key': context.attempt.id,
           'x-outreach-timestamp': timestamp,
-          'x-outreach-signature': signWebhook(config().AGENT_WEBHOOK_SECRET ?? '', timestamp, body),
+          'x-outreach-signature': signWebhook(secret, timestamp, body),
         },
         body,
         signal: AbortSignal.timeout(10_000),

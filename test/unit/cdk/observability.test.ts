@@ -17,7 +17,11 @@ let service: Template;
 // One synthesis (a few seconds, more on a loaded machine), with the e-mail context set; the
 // stand-alone stack at the end shows the topic without it.
 beforeAll(() => {
-  const context = { 'aws:cdk:bundling-stacks': [], alarmEmail: 'ops@example.com' };
+  const context = {
+    channel: 'simulator',
+    'aws:cdk:bundling-stacks': [],
+    alarmEmail: 'ops@example.com',
+  };
   service = Template.fromStack(buildApp({ context }).service);
 }, 120_000);
 

@@ -10,7 +10,7 @@ let service: Template;
 let resolver: TemplateResolver;
 
 beforeAll(() => {
-  const app = buildApp({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = buildApp({ context: { channel: 'simulator', 'aws:cdk:bundling-stacks': [] } });
   service = Template.fromStack(app.service);
   resolver = new TemplateResolver([
     Template.fromStack(app.data).toJSON() as CfnTemplate,

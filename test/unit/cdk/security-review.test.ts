@@ -33,7 +33,14 @@ let service: Template;
 let unacknowledged: Finding[];
 
 beforeAll(() => {
-  built = buildApp({ context: { 'aws:cdk:bundling-stacks': [] } });
+  // The webhook channel: the deploy with the most resources (its signing secret) is reviewed.
+  built = buildApp({
+    context: {
+      channel: 'webhook',
+      agentWebhookUrl: 'https://agent.example/hook',
+      'aws:cdk:bundling-stacks': [],
+    },
+  });
   // Synthesis runs the aspects (tags, TLS); cdk-nag reads the tree they leave.
   service = Template.fromStack(built.service);
   unacknowledged = findings(built.app);

@@ -10,7 +10,7 @@ let data: Template;
 let service: Template;
 
 beforeAll(() => {
-  const app = buildApp({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = buildApp({ context: { channel: 'simulator', 'aws:cdk:bundling-stacks': [] } });
   data = Template.fromStack(app.data);
   service = Template.fromStack(app.service);
 });

@@ -2,7 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type OutreachApp } from '../../../lib/build-app.js';
 
-const offline = { 'aws:cdk:bundling-stacks': [] };
+const offline = { channel: 'simulator', 'aws:cdk:bundling-stacks': [] };
 
 let built: OutreachApp;
 let data: Template;

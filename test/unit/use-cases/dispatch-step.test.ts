@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -513,6 +514,8 @@ describe('dispatchStep with the webhook channel', () => {
   let answer = 202;
   const PUBLIC_API_URL = 'https://outreach.example.test/prod';
   const SECRET = 'webhook-secret';
+  const SECRET_ARN = 'arn:aws:secretsmanager:local-1:000000000000:secret:signing-AbCdEf';
+  const secretsManager = mockClient(SecretsManagerClient);
   let server: Server;
 
   beforeAll(async () => {
@@ -530,16 +533,21 @@ describe('dispatchStep with the webhook channel', () => {
   });
 
   afterAll(async () => {
+    secretsManager.restore();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
   beforeEach(() => {
     received.length = 0;
     answer = 202;
+    secretsManager.reset();
+    secretsManager.on(GetSecretValueCommand, { SecretId: SECRET_ARN }).resolves({
+      SecretString: SECRET,
+    });
     Object.assign(process.env, {
       OUTREACH_CHANNEL: 'webhook',
       AGENT_WEBHOOK_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-      AGENT_WEBHOOK_SECRET: SECRET,
+      AGENT_WEBHOOK_SECRET_ARN: SECRET_ARN,
       PUBLIC_API_URL,
     });
   });
@@ -630,6 +638,26 @@ describe('dispatchStep with the webhook channel', () => {
     const id = stepExecutionId(run.id, 0, 1);
     expect(received.map((post) => post.headers['idempotency-key'])).toEqual([id, id]);
     expect((await mustRead(run.id)).attempts['0-1']?.handedOverAt).toEqual(expect.any(String));
+  });
+
+  it('a signing secret it may not read ends the attempt as COULD_NOT_CONNECT, unsent', async () => {
+    const unreadable = 'arn:aws:secretsmanager:local-1:000000000000:secret:other-AbCdEf';
+    process.env.AGENT_WEBHOOK_SECRET_ARN = unreadable;
+    secretsManager
+      .on(GetSecretValueCommand, { SecretId: unreadable })
+      .rejects(new Error('not authorized to perform secretsmanager:GetSecretValue'));
+    const run = await seed(aFreshRun());
+    await dispatchStep({ taskToken: 'token-1', executionId: run.id, stepIndex: 0 }, new Date());
+
+    expect(received).toEqual([]);
+    expect((await mustRead(run.id)).attempts['0-1']).toMatchObject({
+      status: 'FAILED',
+      disposition: 'COULD_NOT_CONNECT',
+      error: 'not authorized to perform secretsmanager:GetSecretValue',
+    });
+    expect(taskOutputs()).toEqual([
+      { token: 'token-1', output: expect.objectContaining({ action: 'STEP', stepIndex: 1 }) },
+    ]);
   });
 
   it('an agent that refuses the step ends the attempt as COULD_NOT_CONNECT and moves on', async () => {
