@@ -11,7 +11,6 @@ import type { Page, PageOptions } from '../adapters/pagination.js';
 import { type PendingStart, pendingStartFor, putPendingStart } from '../adapters/pending-starts.js';
 import { snapshotIdOf } from '../adapters/snapshots.js';
 import { getWorkflow } from '../adapters/workflow-repository.js';
-import { decideNext } from '../domain/next-step.js';
 import type {
   CreateExecution,
   DefinitionSnapshot,
@@ -22,6 +21,7 @@ import type { Workflow } from '../schemas/workflow.js';
 import { NoContactWindowError, ValidationError, WorkflowInactiveError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
 import { launchRun } from './launch-run.js';
+import { scheduleCheck } from './plan-step.js';
 
 /**
  * A start more than 15 minutes ahead is made by a one-time schedule, so the run's state machine
@@ -74,7 +74,7 @@ export async function storeExecution(
   }
   assertStartable(workflow, input, now);
   const draft = newExecution(organizationId, workflow, input, now, executionId);
-  const next = decideNext(draft, now);
+  const next = scheduleCheck(draft, now);
   if (next.noWindow) throw new NoContactWindowError(next.noWindow);
   if (next.schedule) {
     draft.nextRunAt = next.schedule.nextRunAt;

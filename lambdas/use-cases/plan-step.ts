@@ -3,6 +3,7 @@ import { markFailed, recordSchedule } from '../adapters/execution-writes.js';
 import { decideNext, type NextDecision } from '../domain/next-step.js';
 import type { Execution } from '../schemas/execution.js';
 import type { Plan } from '../schemas/state-machine.js';
+import { config } from '../shared/config.js';
 import { ExecutionNotFoundError, ExecutionRegressedError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
 
@@ -55,9 +56,14 @@ export async function storeDecision(
   else if (next.schedule) await recordSchedule(execution, next.schedule, now);
 }
 
+/** The schedule check with this deployment's dispatch spread (DISPATCH_SPREAD_SECONDS). */
+export function scheduleCheck(execution: Execution, now: Date): NextDecision {
+  return decideNext(execution, now, config().DISPATCH_SPREAD_SECONDS * 1000);
+}
+
 /** Decides what comes next for the run as it is, and stores it. */
 export async function planExecution(execution: Execution, now: Date): Promise<Plan> {
-  const next = decideNext(execution, now);
+  const next = scheduleCheck(execution, now);
   await storeDecision(execution, next, now);
   return next.plan;
 }
