@@ -9,8 +9,9 @@ import { OutreachApi } from './constructs/outreach-api.js';
 import { OutreachFunction } from './constructs/outreach-function.js';
 import { OutreachStateMachine } from './constructs/outreach-state-machine.js';
 import { StartSchedules } from './constructs/start-schedules.js';
+import { dispatchReservedConcurrency, type PacingProps, pacingEnvironment } from './pacing.js';
 
-export interface OutreachStackProps extends StackProps {
+export interface OutreachStackProps extends StackProps, PacingProps {
   table: ITable;
   /** simulator | manual | webhook. @default simulator */
   channel?: string;
@@ -18,31 +19,6 @@ export interface OutreachStackProps extends StackProps {
   agentWebhookUrl?: string;
   /** The public base URL of this API, for the webhook's callbackUrl. */
   publicApiUrl?: string;
-  /** Per-organization API request limit. @default 50 per second, bursts of 100 (config.ts) */
-  requestLimit?: { perSecond: number; burst: number };
-  /** Runs waking at one window opening are dispatched over this many seconds. @default 60 */
-  dispatchSpreadSeconds?: number;
-  /**
-   * Concurrency reserved for Dispatch: at most this many contacts are handed over at once, and
-   * other functions always keep the rest of the account's pool. 0 reserves none.
-   * @default 50
-   */
-  dispatchConcurrency?: number;
-}
-
-/** Environment for the settings the stack was given; config.ts holds the defaults. */
-function pacingEnvironment(props: OutreachStackProps) {
-  const spread: Record<string, string> =
-    props.dispatchSpreadSeconds === undefined
-      ? {}
-      : { [envNames.DISPATCH_SPREAD_SECONDS]: String(props.dispatchSpreadSeconds) };
-  const limit: Record<string, string> = props.requestLimit
-    ? {
-        [envNames.ORG_REQUEST_RATE]: String(props.requestLimit.perSecond),
-        [envNames.ORG_REQUEST_BURST]: String(props.requestLimit.burst),
-      }
-    : {};
-  return { spread, limit };
 }
 
 /** The stateless half: API, functions and the state machine. Safe to destroy and redeploy. */
@@ -55,7 +31,6 @@ export class OutreachStack extends Stack {
       ...(props.publicApiUrl && { [envNames.PUBLIC_API_URL]: props.publicApiUrl }),
     };
     const pacing = pacingEnvironment(props);
-    const dispatchConcurrency = props.dispatchConcurrency ?? 50;
 
     const dispatch = new OutreachFunction(this, 'DispatchStep', {
       entry: 'lambdas/handlers/dispatch-step.ts',
@@ -63,7 +38,7 @@ export class OutreachStack extends Stack {
       // The simulator channel reports in-line after a short delay.
       timeout: Duration.seconds(60),
       environment: { ...channelEnvironment, ...pacing.spread },
-      reservedConcurrency: dispatchConcurrency > 0 ? dispatchConcurrency : undefined,
+      reservedConcurrency: dispatchReservedConcurrency(props),
     }).bindTable(props.table, 'readWrite');
     const fail = new OutreachFunction(this, 'FailExecution', {
       entry: 'lambdas/handlers/fail-execution.ts',
