@@ -7,7 +7,7 @@
  * Takes the wait for the next minute boundary (windows start on whole minutes) plus the spread.
  */
 import { findExecution, findExecutionState } from '../lambdas/adapters/execution-queries.js';
-import { priorityBucket } from '../lambdas/domain/dispatch-spread.js';
+import { dispatchOffsetMs, priorityBucket } from '../lambdas/domain/dispatch-spread.js';
 import { config } from '../lambdas/shared/config.js';
 import { startLocalRuntime } from '../local/runtime.js';
 
@@ -43,10 +43,20 @@ async function api(method: string, path: string, body?: unknown) {
   return json;
 }
 
+/** The window's first and last minute of the day (UTC). */
+function windowMinutes(opening: Date): [number, number] {
+  const startMinutes = opening.getUTCHours() * 60 + opening.getUTCMinutes();
+  return [startMinutes, Math.min(startMinutes + 30, 24 * 60)];
+}
+
+function closeOf(opening: Date): Date {
+  const [startMinutes, endMinutes] = windowMinutes(opening);
+  return new Date(opening.getTime() + (endMinutes - startMinutes) * 60_000);
+}
+
 /** Every day open from `opening` (UTC) for 30 minutes, or to midnight if that comes first. */
 function windowFrom(opening: Date) {
-  const startMinutes = opening.getUTCHours() * 60 + opening.getUTCMinutes();
-  const endMinutes = Math.min(startMinutes + 30, 24 * 60);
+  const [startMinutes, endMinutes] = windowMinutes(opening);
   const range = {
     startHour: Math.floor(startMinutes / 60),
     startMinute: startMinutes % 60,
@@ -101,7 +111,7 @@ async function waitUntilFinished(ids: string[], opening: Date): Promise<void> {
       const example = await findExecutionState(pending[0] as string);
       throw new Error(`${pending.length} runs never finished, e.g. ${JSON.stringify(example)}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
     const states = await Promise.all(pending.map((id) => findExecutionState(id)));
     pending = pending.filter((_, i) => states[i]?.status !== 'COMPLETED');
     const since = ((Date.now() - opening.getTime()) / 1000).toFixed(0);
@@ -112,18 +122,31 @@ async function waitUntilFinished(ids: string[], opening: Date): Promise<void> {
 }
 
 interface Dispatch {
-  offsetSeconds: number;
   bucket: number;
+  /** Seconds after the opening: where the spread put the run's Wait end (as on AWS). */
+  planned: number;
+  /** Seconds after the opening the local runtime claimed the step (queueing included). */
+  dispatched: number;
 }
 
-async function dispatchesOf(ids: string[], opening: Date): Promise<Dispatch[]> {
+async function dispatchesOf(ids: string[], opening: Date, closesAt: Date): Promise<Dispatch[]> {
   const runs = await Promise.all(ids.map((id) => findExecution(id)));
   return runs.map((run) => {
     const attempt = Object.values(run?.attempts ?? {})[0];
     if (!run || !attempt) throw new Error('a run has no step attempt');
+    const priorityDate = new Date(run.priorityDate);
+    const spreadMs = spreadSeconds * 1000;
+    const offsetMs = dispatchOffsetMs({
+      executionId: run.id,
+      priorityDate,
+      opensAt: opening,
+      closesAt,
+      spreadMs,
+    });
     return {
-      offsetSeconds: (Date.parse(attempt.startedAt) - opening.getTime()) / 1000,
-      bucket: priorityBucket(new Date(run.priorityDate), opening),
+      bucket: priorityBucket(priorityDate, opening),
+      planned: offsetMs / 1000,
+      dispatched: (Date.parse(attempt.startedAt) - opening.getTime()) / 1000,
     };
   });
 }
@@ -132,37 +155,38 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
 }
 
-function report(dispatches: Dispatch[]): void {
-  const offsets = dispatches.map((d) => d.offsetSeconds).sort((a, b) => a - b);
+const s = (value: number) => `${value.toFixed(1)} s`;
+
+function describe(label: string, dispatches: Dispatch[], at: (d: Dispatch) => number): void {
+  const offsets = dispatches.map(at).sort((a, b) => a - b);
   const perSecond = new Map<number, number>();
-  for (const offset of offsets) {
-    const second = Math.floor(offset);
-    perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
-  }
-  const peak = Math.max(...perSecond.values());
-  // A run dispatched before the last run of a newer bucket went out of priority order.
+  for (const offset of offsets)
+    perSecond.set(Math.floor(offset), (perSecond.get(Math.floor(offset)) ?? 0) + 1);
+  // A run that went before the last run of a newer bucket went out of priority order.
   const outOfOrder = dispatches.filter((d) =>
-    dispatches.some((other) => other.bucket < d.bucket && other.offsetSeconds > d.offsetSeconds)
+    dispatches.some((other) => other.bucket < d.bucket && at(other) > at(d))
   ).length;
-  const s = (value: number) => `${value.toFixed(1)} s`;
   console.log(
-    `\nDispatch after the window opened (${dispatches.length} runs, spread ${spreadSeconds} s):`
+    `  ${label}: min ${s(offsets[0] ?? 0)}, p50 ${s(percentile(offsets, 0.5))}, max ${s(offsets.at(-1) ?? 0)}; peak ${Math.max(...perSecond.values())} in one second; priority order ${outOfOrder === 0 ? 'kept' : `broken by ${outOfOrder} runs`}`
   );
+}
+
+function report(dispatches: Dispatch[]): void {
   console.log(
-    `  min ${s(offsets[0] ?? 0)}, p50 ${s(percentile(offsets, 0.5))}, p90 ${s(percentile(offsets, 0.9))}, max ${s(offsets.at(-1) ?? 0)}`
+    `\n${dispatches.length} runs woken by one window opening, spread ${spreadSeconds} s (without it: all in one second; perfectly even: ${(dispatches.length / spreadSeconds).toFixed(1)} per second):`
   );
+  describe("planned (the Wait's end, as on AWS)", dispatches, (d) => d.planned);
+  describe('dispatched (claimed, local runtime)', dispatches, (d) => d.dispatched);
+  const lags = dispatches.map((d) => d.dispatched - d.planned).sort((a, b) => a - b);
   console.log(
-    `  peak ${peak} dispatches in one second (${(dispatches.length / spreadSeconds).toFixed(1)}/s if perfectly even; all ${dispatches.length} in one second without the spread)`
+    `  local queueing after the planned instant: p50 ${s(percentile(lags, 0.5))}, max ${s(lags.at(-1) ?? 0)}`
   );
   for (const bucket of [...new Set(dispatches.map((d) => d.bucket))].sort()) {
-    const ofBucket = dispatches.filter((d) => d.bucket === bucket).map((d) => d.offsetSeconds);
+    const planned = dispatches.filter((d) => d.bucket === bucket).map((d) => d.planned);
     console.log(
-      `  priority bucket ${bucket}: ${ofBucket.length} runs, ${s(Math.min(...ofBucket))} – ${s(Math.max(...ofBucket))}`
+      `  priority bucket ${bucket}: ${planned.length} runs planned ${s(Math.min(...planned))} – ${s(Math.max(...planned))}`
     );
   }
-  console.log(
-    `  order follows priorityDate: ${outOfOrder === 0 ? 'yes' : `no, ${outOfOrder} runs went before a newer bucket's last run`}`
-  );
 }
 
 try {
@@ -187,7 +211,7 @@ try {
   );
   await new Promise((resolve) => setTimeout(resolve, opening.getTime() - Date.now()));
   await waitUntilFinished(ids, opening);
-  report(await dispatchesOf(ids, opening));
+  report(await dispatchesOf(ids, opening, closeOf(opening)));
 } finally {
   await runtime.stop();
 }
