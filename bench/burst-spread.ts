@@ -31,13 +31,13 @@ const runtime = await startLocalRuntime({
 });
 const spreadSeconds = config().DISPATCH_SPREAD_SECONDS;
 
-async function api(method: string, path: string, body?: unknown) {
+async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const response = await fetch(`${runtime.url}${path}`, {
     method,
     headers: { 'x-api-key': runtime.apiKey, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const json = (await response.json()) as any;
+  const json = (await response.json()) as T;
   if (!response.ok)
     throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
   return json;
@@ -95,8 +95,12 @@ async function createRuns(workflowId: string, opening: Date): Promise<string[]> 
         zipcode: '94107',
         priorityDate: priorityDateOf(i, opening),
       }));
-      const answer = await api('POST', `/api/v1/workflow/${workflowId}/execution/bulk`, { leads });
-      ids.push(...answer.results.map((result: { executionId: string }) => result.executionId));
+      const answer = await api<{ results: Array<{ executionId: string }> }>(
+        'POST',
+        `/api/v1/workflow/${workflowId}/execution/bulk`,
+        { leads }
+      );
+      ids.push(...answer.results.map((result) => result.executionId));
     }
   };
   await Promise.all(Array.from({ length: CREATE_CONCURRENCY }, worker));
@@ -192,7 +196,7 @@ function report(dispatches: Dispatch[]): void {
 try {
   // Windows open on whole minutes: the first minute boundary that leaves time to create.
   const opening = new Date(Math.ceil((Date.now() + CREATE_ALLOWANCE_MS) / 60_000) * 60_000);
-  const workflow = await api('POST', '/api/v1/workflow', {
+  const workflow = await api<{ id: string }>('POST', '/api/v1/workflow', {
     name: 'Burst: one call when the window opens',
     timezone: 'UTC',
     workflowSchedule: windowFrom(opening),
