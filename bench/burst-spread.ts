@@ -161,7 +161,11 @@ function percentile(sorted: number[], p: number): number {
 
 const s = (value: number) => `${value.toFixed(1)} s`;
 
-function describe(label: string, dispatches: Dispatch[], at: (d: Dispatch) => number): void {
+function printDistribution(
+  label: string,
+  dispatches: Dispatch[],
+  at: (d: Dispatch) => number
+): void {
   const offsets = dispatches.map(at).sort((a, b) => a - b);
   const perSecond = new Map<number, number>();
   for (const offset of offsets)
@@ -179,8 +183,8 @@ function report(dispatches: Dispatch[]): void {
   console.log(
     `\n${dispatches.length} runs woken by one window opening, spread ${spreadSeconds} s (without it: all in one second; perfectly even: ${(dispatches.length / spreadSeconds).toFixed(1)} per second):`
   );
-  describe("planned (the Wait's end, as on AWS)", dispatches, (d) => d.planned);
-  describe('dispatched (claimed, local runtime)', dispatches, (d) => d.dispatched);
+  printDistribution("planned (the Wait's end, as on AWS)", dispatches, (d) => d.planned);
+  printDistribution('dispatched (claimed, local runtime)', dispatches, (d) => d.dispatched);
   const lags = dispatches.map((d) => d.dispatched - d.planned).sort((a, b) => a - b);
   console.log(
     `  local queueing after the planned instant: p50 ${s(percentile(lags, 0.5))}, max ${s(lags.at(-1) ?? 0)}`
