@@ -3,10 +3,11 @@ import { channelSettings } from './channel-settings.js';
 import { DataStack } from './data-stack.js';
 import { DeploymentEnvironment } from './deployment-environment.js';
 import { OutreachStack } from './outreach-stack.js';
+import { type PacingContext, pacingProps } from './pacing.js';
 import { RequireTls } from './require-tls.js';
 
 /** Context keys `cdk deploy -c key=value` (or the local runtime) may set. */
-export interface OutreachContext {
+export interface OutreachContext extends PacingContext {
   /** Names the environment (`-c env=prod`): it prefixes both stack names. */
   env?: string;
   /** webhook | manual | simulator; required (see channel-settings.ts). */
@@ -42,6 +43,7 @@ export function buildApp(props: AppProps = {}): OutreachApp {
     table: data.table,
     channel,
     alarmEmail: context('alarmEmail'),
+    ...pacingProps(context),
   });
   return { app, data, service };
 }

@@ -14,7 +14,8 @@ import type { Construct } from 'constructs';
  *   attempts `EXECUTION#<id>`/`EXECUTION`, `CONTACT`, `ATTEMPT#<step>#<attempt>`;
  *   step execution pointer `STEPEXEC#<id>`/`STEPEXEC`; pending start `STARTQ#<shard>`/
  *   `<createdAt>#<id>`; contact index `CONTACTIDX#<org>#PHONE|LEAD#<value>`/`EXECUTION#<id>`;
- *   idempotency record `IDEMPOTENCY#<org>#<sha256(key)>`/`IDEMPOTENCY`.
+ *   idempotency record `IDEMPOTENCY#<org>#<sha256(key)>`/`IDEMPOTENCY`; request counter
+ *   `RATELIMIT#<org>#<windowStartMs>`/`RATELIMIT` (expires through TTL on `expiresAt`).
  * - GSI `gsi1` (`gsi1pk`/`gsi1sk`): runs of a workflow, `WORKFLOW#<id>`/`EXECUTION#<id>`.
  */
 export class DataStack extends Stack {
@@ -29,6 +30,9 @@ export class DataStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: RemovalPolicy.RETAIN,
       deletionProtection: true,
+      // Only per-window request counters carry it (adapters/request-counters.ts); no logic
+      // depends on when DynamoDB deletes them.
+      timeToLiveAttribute: 'expiresAt',
     });
     this.table.addGlobalSecondaryIndex({
       indexName: 'gsi1',

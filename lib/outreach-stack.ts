@@ -13,8 +13,9 @@ import { OutreachFunction } from './constructs/outreach-function.js';
 import { OutreachStateMachine } from './constructs/outreach-state-machine.js';
 import { RunReconciler } from './constructs/run-reconciler.js';
 import { StartSchedules } from './constructs/start-schedules.js';
+import { dispatchReservedConcurrency, type PacingProps, pacingEnvironment } from './pacing.js';
 
-export interface OutreachStackProps extends StackProps {
+export interface OutreachStackProps extends StackProps, PacingProps {
   table: ITable;
   /** Where step attempts go; required, so a deploy never ships the simulator unawares. */
   channel: ChannelSettings;
@@ -29,6 +30,8 @@ export class OutreachStack extends Stack {
 
   constructor(scope: Construct, id: string, props: OutreachStackProps) {
     super(scope, id, props);
+    const pacing = pacingEnvironment(props);
+
     // Each function is granted only the table commands its code sends (pinned by
     // test/unit/cdk/security-review.test.ts).
     const dispatch = new OutreachFunction(this, 'DispatchStep', {
@@ -36,6 +39,8 @@ export class OutreachStack extends Stack {
       description: 'Contacts the recipient once per step attempt',
       // The simulator channel reports in-line after a short delay.
       timeout: Duration.seconds(60),
+      environment: pacing.spread,
+      reservedConcurrency: dispatchReservedConcurrency(props),
     }).bindTable(props.table, { actions: ['GetItem', 'PutItem', 'UpdateItem', 'Query'] });
     const fail = new OutreachFunction(this, 'FailExecution', {
       entry: 'lambdas/handlers/fail-execution.ts',
@@ -58,7 +63,11 @@ export class OutreachStack extends Stack {
     const api = new OutreachFunction(this, 'Api', {
       entry: 'lambdas/handlers/api.ts',
       description: 'Workflows API (/api/v1)',
-      environment: { [envNames.STATE_MACHINE_ARN]: workflow.stateMachine.stateMachineArn },
+      environment: {
+        [envNames.STATE_MACHINE_ARN]: workflow.stateMachine.stateMachineArn,
+        ...pacing.spread,
+        ...pacing.limit,
+      },
     }).bindTable(props.table, {
       actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'],
       // Lists a workflow's runs.

@@ -134,6 +134,10 @@ function configureEnvironment(options: LocalRuntimeOptions, services: Services):
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     // EMF metric lines are for CloudWatch; locally they would only flood stdout.
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+    // The bench and the busiest e2e suites send a thousand requests at once from one
+    // organization, so locally the per-organization limit is 1,000/s (burst 2,000) unless set.
+    ORG_REQUEST_RATE: process.env.ORG_REQUEST_RATE ?? '1000',
+    ORG_REQUEST_BURST: process.env.ORG_REQUEST_BURST ?? '2000',
     ...(options.dataDir && {
       SIMULATOR_LEDGER_FILE: join(options.dataDir, 'simulator-contacts.jsonl'),
     }),

@@ -16,6 +16,7 @@
  * | pending start          | STARTQ#<shard 0–7>   | <createdAt>#<executionId>         |                                 |
  * | contact index          | CONTACTIDX#<org>#PHONE#<e164> or …#LEAD#<lead> | EXECUTION#<id> |           |
  * | idempotency record     | IDEMPOTENCY#<org>#<sha256(key)> | IDEMPOTENCY               |                                 |
+ * | request counter        | RATELIMIT#<org>#<windowStartMs> | RATELIMIT                 |                                 |
  *
  * Ids are UUIDv7, so sort keys built from them sort by creation time. One Query on
  * `EXECUTION#<id>` reads a run whole (state, contact, attempts), strongly consistent.
@@ -50,6 +51,10 @@ export const keys = {
   idempotency: (orgId: string, keyHash: string) => ({
     pk: `IDEMPOTENCY#${orgId}#${keyHash}`,
     sk: 'IDEMPOTENCY',
+  }),
+  requestCounter: (orgId: string, windowStartMs: number) => ({
+    pk: `RATELIMIT#${orgId}#${windowStartMs}`,
+    sk: 'RATELIMIT',
   }),
   pendingStartPartition: (shard: number) => `STARTQ#${shard}`,
   pendingStart: (shard: number, createdAt: string, executionId: string) => ({

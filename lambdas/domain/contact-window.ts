@@ -24,6 +24,8 @@ export interface ScheduleLayer {
 export interface WindowDecision {
   /** The first allowed instant at or after `from`, or null when none exists in the horizon. */
   at: Date | null;
+  /** When the window that opens at `at` closes (at the latest, the end of the horizon). */
+  closesAt: Date | null;
   /** When `at` is later than `from`: one line per layer that was closed at `from`. */
   deferredBy: string[];
 }
@@ -111,14 +113,14 @@ export function nextAllowedInstant(
         : [
             `${layers.map((layer) => `${layer.rule} (${layer.zone})`).join(', ')} are never open at once`,
           ];
-    return { at: null, deferredBy };
+    return { at: null, closesAt: null, deferredBy };
   }
   const at = new Date(first.start);
   const deferredBy =
     at.getTime() > from.getTime()
       ? layers.filter((layer) => !isOpenAt(layer, from)).map((layer) => describeClosed(layer, from))
       : [];
-  return { at, deferredBy };
+  return { at, closesAt: new Date(first.end), deferredBy };
 }
 
 export function isOpenAt(layer: ScheduleLayer, instant: Date): boolean {

@@ -1,7 +1,8 @@
 import type { Execution, ScheduleDecision } from '../schemas/execution.js';
 import type { Plan } from '../schemas/state-machine.js';
+import { dispatchOffsetMs } from './dispatch-spread.js';
 import { resolveRecipientZones } from './recipient-zones.js';
-import { planNextStep, WINDOW_HORIZON_DAYS } from './step-progression.js';
+import { type PlanDecision, planNextStep, WINDOW_HORIZON_DAYS } from './step-progression.js';
 
 export interface NextDecision {
   plan: Plan;
@@ -16,10 +17,13 @@ export interface NextDecision {
  * the decision, in its own write when it has one to make.
  * 1. A paused run parks until resumed; a finished one ends the state machine.
  * 2. Work out the current step's due time and the first instant every schedule allows.
- * 3. Hand back a Wait target capped to 7 days, with nextRunAt and why it was deferred.
+ * 3. Hand back a Wait target capped to 7 days, with nextRunAt and why it was deferred. A step
+ *    deferred to a window's opening waits a little past it (within `spreadMs`, newest
+ *    priorityDate first), so runs waiting for the same opening are not dispatched at once;
+ *    nextRunAt stays the opening.
  * No window within the horizon fails the run with the reasons, never an endless loop.
  */
-export function decideNext(execution: Execution, now: Date): NextDecision {
+export function decideNext(execution: Execution, now: Date, spreadMs: number): NextDecision {
   const finish: Plan = {
     action: 'FINISH',
     stepIndex: execution.stepIndex,
@@ -44,7 +48,7 @@ export function decideNext(execution: Execution, now: Date): NextDecision {
     plan: {
       action: 'STEP',
       stepIndex: decision.stepIndex,
-      waitUntil: decision.waitUntil.toISOString(),
+      waitUntil: spreadWaitUntil(execution, decision, spreadMs).toISOString(),
     },
     schedule: {
       stepIndex: decision.stepIndex,
@@ -56,4 +60,26 @@ export function decideNext(execution: Execution, now: Date): NextDecision {
       decidedAt: now.toISOString(),
     },
   };
+}
+
+/**
+ * The Wait's end with the run's place in the spread. Only a step deferred to an opening moves:
+ * one due now runs now, and a wait capped short of the window is re-planned by Dispatch anyway.
+ */
+function spreadWaitUntil(
+  execution: Execution,
+  decision: Extract<PlanDecision, { action: 'STEP' }>,
+  spreadMs: number
+): Date {
+  const deferredToOpening =
+    decision.deferredBy.length > 0 && decision.waitUntil.getTime() === decision.nextRunAt.getTime();
+  if (!deferredToOpening) return decision.waitUntil;
+  const offset = dispatchOffsetMs({
+    executionId: execution.id,
+    priorityDate: new Date(execution.priorityDate),
+    opensAt: decision.nextRunAt,
+    closesAt: decision.windowClosesAt,
+    spreadMs,
+  });
+  return new Date(decision.nextRunAt.getTime() + offset);
 }

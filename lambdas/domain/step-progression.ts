@@ -28,6 +28,8 @@ export type PlanDecision =
       nextRunAt: Date;
       /** When the state machine's Wait ends: nextRunAt, capped to MAX_WAIT_MS from now. */
       waitUntil: Date;
+      /** When the window that nextRunAt falls in closes. */
+      windowClosesAt: Date;
       deferredBy: string[];
     }
   | { action: 'NO_WINDOW'; stepIndex: number; dueAt: Date; deferredBy: string[] };
@@ -89,7 +91,7 @@ export function planNextStep(execution: Execution, now: Date): PlanDecision {
   const dueAt = stepDueAt(execution, stepIndex);
   const from = dueAt > now ? dueAt : now;
   const decision = nextAllowedInstant(scheduleLayers(execution), from, WINDOW_HORIZON_DAYS);
-  if (!decision.at)
+  if (!decision.at || !decision.closesAt)
     return { action: 'NO_WINDOW', stepIndex, dueAt, deferredBy: decision.deferredBy };
   const cap = new Date(now.getTime() + MAX_WAIT_MS);
   return {
@@ -98,6 +100,7 @@ export function planNextStep(execution: Execution, now: Date): PlanDecision {
     dueAt,
     nextRunAt: decision.at,
     waitUntil: decision.at < cap ? decision.at : cap,
+    windowClosesAt: decision.closesAt,
     deferredBy: decision.deferredBy,
   };
 }

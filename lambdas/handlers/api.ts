@@ -4,6 +4,7 @@ import type { ApiRoute } from '../schemas/routes.js';
 import { config } from '../shared/config.js';
 import { RouteNotFoundError } from '../shared/errors.js';
 import { addLogContext } from '../shared/logger.js';
+import { admitRequest } from '../use-cases/request-limits.js';
 import { controlHandlers } from './control-routes.js';
 import { executionHandlers } from './execution-routes.js';
 import { errorEnvelope, organizationOf } from './http.js';
@@ -25,9 +26,12 @@ export const routes: Record<ApiRoute, Route> = {
 };
 
 export async function routeRequest(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  const organizationId = organizationOf(event);
+  // Every request the organization sends counts, before any work is done for it.
+  await admitRequest(organizationId, new Date());
   const route = routes[`${event.httpMethod} ${event.resource}` as ApiRoute];
   if (!route) throw new RouteNotFoundError(event.httpMethod, event.path);
-  return route(event, organizationOf(event));
+  return route(event, organizationId);
 }
 
 /** The caller's organization and the ids the path names, on every log line of the request. */

@@ -6,6 +6,7 @@ import {
   BadRequestError,
   type FieldIssue,
   PayloadTooLargeError,
+  RateLimitedError,
   UnauthorizedError,
   UnsupportedMediaTypeError,
   ValidationError,
@@ -51,13 +52,16 @@ export function toErrorResponse(error: unknown): APIGatewayProxyResult {
     );
   }
   if (error instanceof AppError && error.status < 500) {
-    return json(error.status, {
+    const response = json(error.status, {
       status: error.status,
       code: error.code,
       message: error.message,
       success: false,
       ...(error.details && { details: error.details }),
     });
+    if (error instanceof RateLimitedError)
+      response.headers = { ...response.headers, 'retry-after': String(error.retryAfterSeconds) };
+    return response;
   }
   logger.error('request failed', { error });
   return json(500, {

@@ -33,6 +33,17 @@ const configSchema = z.object({
   SIMULATOR_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(1500),
   SIMULATOR_OUTCOME: dispositionSchema.optional(),
   SIMULATOR_LEDGER_FILE: optionalText,
+  /**
+   * Per-organization request limit on the API: requests per second sustained, and how many may
+   * come at once (see domain/request-window.ts). The local runtime raises both.
+   */
+  ORG_REQUEST_RATE: z.coerce.number().positive().max(100_000).default(50),
+  ORG_REQUEST_BURST: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  /**
+   * Runs deferred to the same window opening are dispatched over this many seconds, newest
+   * priorityDate first (see domain/dispatch-spread.ts). 0 dispatches them all at the opening.
+   */
+  DISPATCH_SPREAD_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   /** Local runtime only: SDK endpoints on loopback. Absent on AWS. */
   DYNAMODB_ENDPOINT: optionalUrl,
   SFN_ENDPOINT: optionalUrl,

@@ -170,3 +170,18 @@ export const NoContactWindowError = namedError(
   'CONFLICT',
   (reason: string) => reason
 );
+
+/** The organization sent more requests than its limit allows; answered with Retry-After. */
+export class RateLimitedError extends AppError {
+  readonly retryAfterSeconds: number;
+
+  constructor(retryAfterSeconds: number) {
+    super(
+      429,
+      'RATE_LIMITED',
+      `Too many requests for this organization; retry after ${retryAfterSeconds} s`
+    );
+    this.name = 'RateLimitedError';
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

@@ -11,7 +11,6 @@ import type { Page, PageOptions } from '../adapters/pagination.js';
 import { type PendingStart, pendingStartFor, putPendingStart } from '../adapters/pending-starts.js';
 import { snapshotIdOf } from '../adapters/snapshots.js';
 import { getWorkflow } from '../adapters/workflow-repository.js';
-import { decideNext } from '../domain/next-step.js';
 import type {
   CreateExecution,
   DefinitionSnapshot,
@@ -23,7 +22,7 @@ import { NoContactWindowError, ValidationError, WorkflowInactiveError } from '..
 import { logger } from '../shared/logger.js';
 import { countExecutionCreated } from '../shared/metrics.js';
 import { launchRun } from './launch-run.js';
-import { countDeferrals } from './plan-step.js';
+import { countDeferrals, scheduleCheck } from './plan-step.js';
 
 /**
  * A start more than 15 minutes ahead is made by a one-time schedule, so the run's state machine
@@ -76,7 +75,7 @@ export async function storeExecution(
   }
   assertStartable(workflow, input, now);
   const draft = newExecution(organizationId, workflow, input, now, executionId);
-  const next = decideNext(draft, now);
+  const next = scheduleCheck(draft, now);
   if (next.noWindow) throw new NoContactWindowError(next.noWindow);
   if (next.schedule) {
     draft.nextRunAt = next.schedule.nextRunAt;

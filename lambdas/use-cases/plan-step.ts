@@ -4,6 +4,7 @@ import { ruleOfDeferral } from '../domain/contact-window.js';
 import { decideNext, type NextDecision } from '../domain/next-step.js';
 import type { Execution, ScheduleDecision } from '../schemas/execution.js';
 import type { Plan } from '../schemas/state-machine.js';
+import { config } from '../shared/config.js';
 import { ExecutionNotFoundError, ExecutionRegressedError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
 import { countDeferral } from '../shared/metrics.js';
@@ -63,9 +64,14 @@ export function countDeferrals(schedule: ScheduleDecision | undefined): void {
   for (const line of schedule?.deferredBy ?? []) countDeferral(ruleOfDeferral(line));
 }
 
+/** The schedule check with this deployment's dispatch spread (DISPATCH_SPREAD_SECONDS). */
+export function scheduleCheck(execution: Execution, now: Date): NextDecision {
+  return decideNext(execution, now, config().DISPATCH_SPREAD_SECONDS * 1000);
+}
+
 /** Decides what comes next for the run as it is, and stores it. */
 export async function planExecution(execution: Execution, now: Date): Promise<Plan> {
-  const next = decideNext(execution, now);
+  const next = scheduleCheck(execution, now);
   await storeDecision(execution, next, now);
   return next.plan;
 }

@@ -1,7 +1,6 @@
 import { advanceExecution, markFailed } from '../adapters/execution-writes.js';
 import { completeTask } from '../adapters/state-machine.js';
 import { findStepExecutionPointer, recordAttemptOutcome } from '../adapters/step-attempts.js';
-import { decideNext } from '../domain/next-step.js';
 import { applyOutcome, executionAfterOutcome } from '../domain/step-progression.js';
 import type { Disposition } from '../schemas/common.js';
 import {
@@ -14,7 +13,7 @@ import type { Plan } from '../schemas/state-machine.js';
 import { ConcurrentUpdateError, StepExecutionNotFoundError } from '../shared/errors.js';
 import { addLogContext } from '../shared/logger.js';
 import { countOutcome } from '../shared/metrics.js';
-import { assertProgress, countDeferrals, loadExecution } from './plan-step.js';
+import { assertProgress, countDeferrals, loadExecution, scheduleCheck } from './plan-step.js';
 
 export interface OutcomeReport extends Outcome {
   stepExecutionId: string;
@@ -97,7 +96,7 @@ export async function settleOutcome(executionId: string, key: string, now: Date)
       (execution.status === 'RUNNING' || execution.status === 'PAUSED') &&
       execution.stepIndex === attempt.stepIndex &&
       execution.attemptNo === attempt.attemptNo;
-    if (!current) return { execution, plan: decideNext(execution, now).plan };
+    if (!current) return { execution, plan: scheduleCheck(execution, now).plan };
     const { disposition } = attempt;
     const settled = await advancePast(execution, key, { ...attempt, disposition }, now);
     if (settled) return settled;
@@ -118,7 +117,7 @@ async function advancePast(
 ): Promise<Settled | undefined> {
   const effect = applyOutcome(execution, attempt.stepIndex, attempt.disposition);
   const after = executionAfterOutcome(execution, key, attempt, effect, now);
-  const next = decideNext(after, now);
+  const next = scheduleCheck(after, now);
   const advance = {
     ...effect,
     stepIndex: attempt.stepIndex,

@@ -20,7 +20,11 @@ import { apiRoutes } from '../../lambdas/schemas/routes.js';
 export interface OutreachApiProps {
   apiFunction: IFunction;
   authorizerFunction: IFunction;
-  /** Steady-state requests per second for the whole stage. @default 50 */
+  /**
+   * Steady-state requests per second for the whole stage, all organizations together: a
+   * ceiling for the account. Each organization is held to its own, lower limit in the api
+   * function (ORG_REQUEST_RATE). @default 200
+   */
   rateLimit?: number;
   /** @default one month */
   accessLogRetention?: RetentionDays;
@@ -77,8 +81,8 @@ export class OutreachApi extends Construct {
         accessLogFormat,
         stageName: 'prod',
         tracingEnabled: true,
-        throttlingRateLimit: props.rateLimit ?? 50,
-        throttlingBurstLimit: (props.rateLimit ?? 50) * 2,
+        throttlingRateLimit: props.rateLimit ?? 200,
+        throttlingBurstLimit: (props.rateLimit ?? 200) * 2,
         loggingLevel: MethodLoggingLevel.OFF,
       },
     });

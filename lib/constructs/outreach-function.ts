@@ -33,6 +33,8 @@ export interface OutreachFunctionProps {
   environment?: Record<string, string>;
   /** @default one month */
   logRetention?: RetentionDays;
+  /** Concurrency set aside for this function alone. @default none (the account's shared pool) */
+  reservedConcurrency?: number;
 }
 
 /**
@@ -63,6 +65,7 @@ export class OutreachFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: 512,
       timeout: props.timeout ?? Duration.seconds(30),
+      reservedConcurrentExecutions: props.reservedConcurrency,
       tracing: Tracing.ACTIVE,
       logGroup,
       environment: {

@@ -54,6 +54,7 @@ describe('nextAllowedInstant', () => {
     const now = new Date('2026-11-30T18:30:00Z'); // Mon 13:30 NY, 10:30 LA
     expect(nextAllowedInstant(layers('America/Los_Angeles'), now)).toEqual({
       at: now,
+      closesAt: new Date('2026-11-30T22:00:00Z'), // 17:00 in New York
       deferredBy: [],
     });
   });

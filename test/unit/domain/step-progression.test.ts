@@ -191,6 +191,8 @@ describe('planNextStep', () => {
       dueAt: new Date('2026-11-23T15:00:00.000Z'),
       nextRunAt: new Date('2026-11-23T15:00:00.000Z'),
       waitUntil: new Date('2026-11-23T15:00:00.000Z'),
+      // Always open: the window ends where the 14-day search does.
+      windowClosesAt: new Date('2026-12-07T15:00:00.000Z'),
       deferredBy: [],
     });
   });
@@ -203,6 +205,7 @@ describe('planNextStep', () => {
       dueAt: new Date('2026-11-24T15:05:00.000Z'),
       nextRunAt: new Date('2026-11-24T15:05:00.000Z'),
       waitUntil: new Date('2026-11-24T15:05:00.000Z'),
+      windowClosesAt: new Date('2026-12-08T15:05:00.000Z'),
       deferredBy: [],
     });
   });
@@ -221,6 +224,8 @@ describe('planNextStep', () => {
       dueAt: new Date('2026-11-23T14:30:00.000Z'),
       nextRunAt: new Date('2026-11-23T16:00:00.000Z'),
       waitUntil: new Date('2026-11-23T16:00:00.000Z'),
+      // 21:00 in San Francisco.
+      windowClosesAt: new Date('2026-11-24T05:00:00.000Z'),
       deferredBy: ['tcpaSchedule closed in America/Los_Angeles at monday 2026-11-23 06:30'],
     });
   });
@@ -234,6 +239,7 @@ describe('planNextStep', () => {
       dueAt: new Date('2026-12-10T15:00:00.000Z'),
       nextRunAt: new Date('2026-12-10T15:00:00.000Z'),
       waitUntil: new Date('2026-11-30T15:00:00.000Z'),
+      windowClosesAt: new Date('2026-12-24T15:00:00.000Z'),
       deferredBy: [],
     });
   });
