@@ -1,0 +1,249 @@
+/**
+ * One channel's run of the benchmark: a local runtime of its own, a calibration (a few runs one
+ * at a time, so each handler's time is its own, as on Lambda), then all runs at once, with
+ * progress printed while they run, and a check that every run completed with both steps.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { logger } from '../lambdas/shared/logger.js';
+import { type LocalRuntime, startLocalRuntime } from '../local/runtime.js';
+import { type Agent, startAgent } from './agent.js';
+import { countDynamoDb, type Io } from './capacity.js';
+
+export type BenchChannel = 'simulator' | 'webhook';
+
+export interface Measurement {
+  channel: BenchChannel;
+  executions: number;
+  attempts: number;
+  wallMs: number;
+  createdMs: number;
+  transitions: number;
+  byState: Map<string, number>;
+  fns: Map<string, { invocations: number; totalMs: number }>;
+  calibratedMs: Map<string, number>;
+  io: Map<string, Io>;
+}
+
+const CREATE_CONCURRENCY = 50;
+const CALIBRATION_RUNS = 20;
+const PROGRESS_EVERY_MS = 5000;
+const open = {
+  enabled: true,
+  timeRanges: [{ startHour: 0, startMinute: 0, endHour: 24, endMinute: 0 }],
+};
+const days = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+const week = Object.fromEntries(days.map((day) => [day, open]));
+
+async function start(channel: BenchChannel, dataDir: string, agent?: Agent) {
+  // A runtime keeps the first URL it served at; each channel gets its own.
+  delete process.env.PUBLIC_API_URL;
+  return startLocalRuntime({
+    port: 0,
+    dataDir,
+    // One simulated day per real second: the text's one-day delay costs a second of wall time.
+    timeScale: 86_400,
+    channel,
+    agentWebhookUrl: agent?.url,
+    environment: {
+      SIMULATOR_OUTCOME: 'NO_ANSWER',
+      SIMULATOR_DELAY_MS: '0',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      AGENT_WEBHOOK_SECRET: randomBytes(32).toString('hex'),
+    },
+  });
+}
+
+function apiOf(runtime: LocalRuntime) {
+  return async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${runtime.url}${path}`, {
+      method,
+      headers: { 'x-api-key': runtime.apiKey, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = (await response.json()) as any;
+    if (!response.ok)
+      throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+}
+
+const twoSteps = {
+  name: 'Bench: call, then a text a day later',
+  timezone: 'America/New_York',
+  workflowSchedule: week,
+  tcpaSchedule: week,
+  definition: {
+    steps: [
+      { type: 'CALL', order: 1, delayInSecs: 0, agentId: 'call', finishOn: ['CALENDLY'] },
+      {
+        type: 'TEXT',
+        order: 2,
+        delayInSecs: 86_400,
+        agentId: 'text',
+        initialMessage: 'Hi {{firstName}}, sorry we missed you.',
+      },
+    ],
+  },
+};
+
+async function pool<T>(items: T[], size: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: size }, async () => {
+      while (next < items.length) await work(items[next++] as T);
+    })
+  );
+}
+
+interface Bench {
+  channel: BenchChannel;
+  runtime: LocalRuntime;
+  agent?: Agent;
+  dataDir: string;
+  io: Map<string, Io>;
+  api: ReturnType<typeof apiOf>;
+  workflowId: string;
+  created: number;
+  counting: boolean;
+}
+
+async function setUp(channel: BenchChannel): Promise<Bench> {
+  const dataDir = mkdtempSync(join(tmpdir(), `outreach-bench-${channel}-`));
+  const agent = channel === 'webhook' ? await startAgent('NO_ANSWER') : undefined;
+  const runtime = await start(channel, dataDir, agent);
+  // The handlers' logger was made before the runtime set its level.
+  logger.setLogLevel('ERROR');
+  agent?.useKey(runtime.apiKey);
+  const api = apiOf(runtime);
+  const workflow = await api('POST', '/api/v1/workflow', twoSteps);
+  const bench: Bench = {
+    channel,
+    runtime,
+    agent,
+    dataDir,
+    api,
+    workflowId: workflow.id,
+    created: 0,
+    counting: true,
+    io: new Map(),
+  };
+  bench.io = await countDynamoDb(() => bench.counting);
+  return bench;
+}
+
+async function tearDown(bench: Bench): Promise<void> {
+  await bench.runtime.stop();
+  await bench.agent?.stop();
+  rmSync(bench.dataDir, { recursive: true, force: true });
+}
+
+async function create(bench: Bench, i: number): Promise<void> {
+  await bench.api('POST', `/api/v1/workflow/${bench.workflowId}/execution`, {
+    customerLeadId: `lead-${i}`,
+    primaryPhone: `+1415555${String(Math.abs(i) % 10_000).padStart(4, '0')}`,
+    zipcode: '94107',
+    variables: { firstName: 'Sam' },
+  });
+  bench.created++;
+}
+
+async function drained(runtime: LocalRuntime): Promise<void> {
+  while (runtime.engine.activeExecutions > 0) await new Promise((r) => setTimeout(r, 50));
+}
+
+/** Each function's time alone, from a few runs one at a time; then the counters start over. */
+async function calibrate(bench: Bench): Promise<Map<string, number>> {
+  const { runtime } = bench;
+  console.log(`[${bench.channel}] calibrating: ${CALIBRATION_RUNS} runs one at a time`);
+  for (let i = 0; i < CALIBRATION_RUNS; i++) {
+    await create(bench, -1 - i);
+    await drained(runtime);
+  }
+  const alone = new Map(
+    [...runtime.lambdas.stats].map(([fn, s]) => [fn, s.totalMs / s.invocations])
+  );
+  bench.io.clear();
+  bench.created = 0;
+  runtime.engine.stats.stateTransitions = 0;
+  runtime.engine.stats.byState.clear();
+  runtime.lambdas.stats.clear();
+  return alone;
+}
+
+function printProgress(bench: Bench, executions: number, started: number): NodeJS.Timeout {
+  return setInterval(() => {
+    const seconds = ((performance.now() - started) / 1000).toFixed(0);
+    const { engine } = bench.runtime;
+    console.log(
+      `[${bench.channel}] ${seconds} s: ${bench.created}/${executions} created, ${engine.activeExecutions} running, ${engine.stats.stateTransitions} transitions`
+    );
+  }, PROGRESS_EVERY_MS);
+}
+
+export async function runChannel(channel: BenchChannel, executions: number): Promise<Measurement> {
+  const bench = await setUp(channel);
+  try {
+    const calibratedMs = await calibrate(bench);
+    console.log(`[${channel}] ${executions} runs at once`);
+    const started = performance.now();
+    const progress = printProgress(bench, executions, started);
+    const all = Array.from({ length: executions }, (_, i) => i);
+    await pool(all, CREATE_CONCURRENCY, (i) => create(bench, i));
+    const createdMs = performance.now() - started;
+    await drained(bench.runtime);
+    clearInterval(progress);
+    const wallMs = performance.now() - started;
+    bench.counting = false;
+    const { engine, lambdas } = bench.runtime;
+    const attempts = await checkAllCompleted(bench.api, bench.workflowId, executions);
+    const agentStats = bench.agent?.stats;
+    if (agentStats && agentStats.rejected + agentStats.failedReports > 0) {
+      throw new Error(`the agent refused or could not report: ${JSON.stringify(agentStats)}`);
+    }
+    return {
+      channel,
+      executions,
+      attempts,
+      wallMs,
+      createdMs,
+      transitions: engine.stats.stateTransitions,
+      byState: new Map(engine.stats.byState),
+      fns: new Map([...lambdas.stats].map(([fn, s]) => [fn, { ...s }])),
+      calibratedMs,
+      io: bench.io,
+    };
+  } finally {
+    await tearDown(bench);
+  }
+}
+
+/** Every benchmarked run COMPLETED with two step executions; answers the attempts counted. */
+async function checkAllCompleted(
+  api: ReturnType<typeof apiOf>,
+  workflowId: string,
+  executions: number
+) {
+  let attempts = 0;
+  let completed = 0;
+  let cursor: string | undefined;
+  do {
+    const query = `limit=100&enriched=true${cursor ? `&cursor=${cursor}` : ''}`;
+    const page = await api('GET', `/api/v1/workflow/${workflowId}/executions?${query}`);
+    for (const execution of page.executions) {
+      if (execution.customerLeadId.startsWith('lead--')) continue; // calibration runs
+      if (execution.status === 'COMPLETED') completed++;
+      attempts += execution.stepExecutions.length;
+    }
+    cursor = page.pagination.nextCursor ?? undefined;
+  } while (cursor);
+  if (completed !== executions || attempts !== executions * 2) {
+    throw new Error(
+      `expected ${executions} completed runs with 2 steps: ${completed}, ${attempts}`
+    );
+  }
+  return attempts;
+}
