@@ -23,7 +23,21 @@ const timeoutMs = Number(values.timeout ?? 120) * 1000;
 
 interface Answer {
   status: number;
-  body: any;
+  body: unknown;
+}
+
+interface StepExecution {
+  id: string;
+  type: string;
+  status: string;
+  channel?: string;
+}
+
+interface Run {
+  id: string;
+  status: string;
+  disposition: string | null;
+  stepExecutions: StepExecution[];
 }
 
 async function call(method: string, path: string, body?: unknown): Promise<Answer> {
@@ -49,22 +63,27 @@ async function call(method: string, path: string, body?: unknown): Promise<Answe
 }
 
 /** The request, which must answer `expected`; anything else fails the smoke test. */
-async function expectStatus(expected: number, method: string, path: string, body?: unknown) {
+async function expectStatus<T>(
+  expected: number,
+  method: string,
+  path: string,
+  body?: unknown
+): Promise<T> {
   const answer = await call(method, path, body);
   if (answer.status !== expected) {
     throw new SmokeFailure(
       `${method} ${path} answered ${answer.status}, expected ${expected}: ${JSON.stringify(answer.body)}`
     );
   }
-  return answer.body;
+  return answer.body as T;
 }
 
 /** Reads `path` every second until `done` holds; fails after the timeout. */
-async function waitUntil(what: string, path: string, done: (body: any) => boolean) {
+async function waitUntil(what: string, path: string, done: (run: Run) => boolean): Promise<Run> {
   console.log(`  waiting for ${what}…`);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const body = await expectStatus(200, 'GET', path);
+    const body = await expectStatus<Run>(200, 'GET', path);
     if (done(body)) return body;
     if (Date.now() > deadline) {
       throw new SmokeFailure(
@@ -112,16 +131,8 @@ const workflow = {
   },
 };
 
-interface StepExecution {
-  id: string;
-  type: string;
-  status: string;
-  channel?: string;
-}
-
 /** The steps dispatched so far (the upcoming one is listed as PENDING). */
-const placed = (run: { stepExecutions: StepExecution[] }) =>
-  run.stepExecutions.filter((step) => step.status !== 'PENDING');
+const placed = (run: Run) => run.stepExecutions.filter((step) => step.status !== 'PENDING');
 
 /** Waits for step `index` to be dispatched to the manual channel, then reports its outcome. */
 async function reportStep(runPath: string, index: number, disposition: string) {
@@ -136,7 +147,9 @@ async function reportStep(runPath: string, index: number, disposition: string) {
       `step ${index + 1} went to the ${step.channel} channel; the smoke test needs channel=manual`
     );
   }
-  await expectStatus(200, 'POST', `/api/v1/step-executions/${step.id}/outcome`, { disposition });
+  await expectStatus<unknown>(200, 'POST', `/api/v1/step-executions/${step.id}/outcome`, {
+    disposition,
+  });
   console.log(`✔ step ${index + 1} (${step.type}) dispatched; reported ${disposition}`);
 }
 
@@ -144,17 +157,24 @@ const created: { workflowId?: string; executionId?: string } = {};
 
 async function smoke(): Promise<void> {
   console.log(`Smoke test against ${base}`);
-  await expectStatus(200, 'GET', '/api/v1/workflow?limit=1');
+  await expectStatus<unknown>(200, 'GET', '/api/v1/workflow?limit=1');
   console.log('✔ the API answers and accepts the key');
-  created.workflowId = (await expectStatus(201, 'POST', '/api/v1/workflow', workflow)).id;
+  created.workflowId = (
+    await expectStatus<{ id: string }>(201, 'POST', '/api/v1/workflow', workflow)
+  ).id;
   console.log(`✔ created workflow ${created.workflowId}`);
-  const run = await expectStatus(201, 'POST', `/api/v1/workflow/${created.workflowId}/execution`, {
-    customerLeadId: `smoke-${Date.now()}`,
-    // 555-0100 to 555-0199 are reserved for fiction: nobody can be reached there.
-    primaryPhone: '+14155550123',
-    zipcode: '94107',
-    variables: { firstName: 'Smoke' },
-  });
+  const run = await expectStatus<Run>(
+    201,
+    'POST',
+    `/api/v1/workflow/${created.workflowId}/execution`,
+    {
+      customerLeadId: `smoke-${Date.now()}`,
+      // 555-0100 to 555-0199 are reserved for fiction: nobody can be reached there.
+      primaryPhone: '+14155550123',
+      zipcode: '94107',
+      variables: { firstName: 'Smoke' },
+    }
+  );
   created.executionId = run.id;
   console.log(`✔ created run ${run.id} (${run.status})`);
   const runPath = `/api/v1/workflow/${created.workflowId}/execution/${run.id}`;
