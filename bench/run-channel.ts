@@ -12,6 +12,7 @@ import { logger } from '../lambdas/shared/logger.js';
 import { type LocalRuntime, startLocalRuntime } from '../local/runtime.js';
 import { type Agent, startAgent } from './agent.js';
 import { countDynamoDb, type Io } from './capacity.js';
+import { apiOf, checkAllCompleted, pool, twoSteps } from './local-api.js';
 
 export type BenchChannel = 'simulator' | 'webhook';
 
@@ -33,13 +34,6 @@ export interface Measurement {
 const CREATE_CONCURRENCY = 10;
 const CALIBRATION_RUNS = 20;
 const PROGRESS_EVERY_MS = 5000;
-const open = {
-  enabled: true,
-  timeRanges: [{ startHour: 0, startMinute: 0, endHour: 24, endMinute: 0 }],
-};
-const days = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
-const week = Object.fromEntries(days.map((day) => [day, open]));
-
 async function start(channel: BenchChannel, dataDir: string, agent?: Agent) {
   // A runtime keeps the first URL it served at; each channel gets its own.
   delete process.env.PUBLIC_API_URL;
@@ -57,48 +51,6 @@ async function start(channel: BenchChannel, dataDir: string, agent?: Agent) {
       AGENT_WEBHOOK_SECRET: randomBytes(32).toString('hex'),
     },
   });
-}
-
-function apiOf(runtime: LocalRuntime) {
-  return async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${runtime.url}${path}`, {
-      method,
-      headers: { 'x-api-key': runtime.apiKey, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = (await response.json()) as any;
-    if (!response.ok)
-      throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-    return json;
-  };
-}
-
-const twoSteps = {
-  name: 'Bench: call, then a text a day later',
-  timezone: 'America/New_York',
-  workflowSchedule: week,
-  tcpaSchedule: week,
-  definition: {
-    steps: [
-      { type: 'CALL', order: 1, delayInSecs: 0, agentId: 'call', finishOn: ['CALENDLY'] },
-      {
-        type: 'TEXT',
-        order: 2,
-        delayInSecs: 86_400,
-        agentId: 'text',
-        initialMessage: 'Hi {{firstName}}, sorry we missed you.',
-      },
-    ],
-  },
-};
-
-async function pool<T>(items: T[], size: number, work: (item: T) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: size }, async () => {
-      while (next < items.length) await work(items[next++] as T);
-    })
-  );
 }
 
 interface Bench {
@@ -157,23 +109,39 @@ async function drained(runtime: LocalRuntime): Promise<void> {
   while (runtime.engine.activeExecutions > 0) await new Promise((r) => setTimeout(r, 50));
 }
 
-/** Each function's time alone, from a few runs one at a time; then the counters start over. */
+type Stats = Map<string, { invocations: number; totalMs: number }>;
+
+function copyOf(stats: Stats): Stats {
+  return new Map([...stats].map(([fn, s]) => [fn, { ...s }]));
+}
+
+/**
+ * Each function's time alone: the median, over a few runs one at a time, of its mean time in
+ * each run (a median, so a moment when the machine is busy elsewhere does not count); then the
+ * counters start over.
+ */
 async function calibrate(bench: Bench): Promise<Map<string, number>> {
   const { runtime } = bench;
   console.log(`[${bench.channel}] calibrating: ${CALIBRATION_RUNS} runs one at a time`);
+  const samples = new Map<string, number[]>();
   for (let i = 0; i < CALIBRATION_RUNS; i++) {
+    const before = copyOf(runtime.lambdas.stats);
     await create(bench, -1 - i);
     await drained(runtime);
+    for (const [fn, after] of runtime.lambdas.stats) {
+      const invocations = after.invocations - (before.get(fn)?.invocations ?? 0);
+      const ms = after.totalMs - (before.get(fn)?.totalMs ?? 0);
+      if (invocations > 0) samples.set(fn, [...(samples.get(fn) ?? []), ms / invocations]);
+    }
   }
-  const alone = new Map(
-    [...runtime.lambdas.stats].map(([fn, s]) => [fn, s.totalMs / s.invocations])
-  );
+  const median = (values: number[]) =>
+    values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
   bench.io.clear();
   bench.created = 0;
   runtime.engine.stats.stateTransitions = 0;
   runtime.engine.stats.byState.clear();
   runtime.lambdas.stats.clear();
-  return alone;
+  return new Map([...samples].map(([fn, values]) => [fn, median(values)]));
 }
 
 function printProgress(bench: Bench, executions: number, started: number): NodeJS.Timeout {
@@ -201,6 +169,8 @@ export async function runChannel(channel: BenchChannel, executions: number): Pro
     const wallMs = performance.now() - started;
     bench.counting = false;
     const { engine, lambdas } = bench.runtime;
+    // Before the check below, whose list requests are the bench's, not the runs'.
+    const fns = copyOf(lambdas.stats);
     const attempts = await checkAllCompleted(bench.api, bench.workflowId, executions);
     const agentStats = bench.agent?.stats;
     if (agentStats && agentStats.rejected + agentStats.failedReports > 0) {
@@ -214,38 +184,11 @@ export async function runChannel(channel: BenchChannel, executions: number): Pro
       createdMs,
       transitions: engine.stats.stateTransitions,
       byState: new Map(engine.stats.byState),
-      fns: new Map([...lambdas.stats].map(([fn, s]) => [fn, { ...s }])),
+      fns,
       calibratedMs,
       io: bench.io,
     };
   } finally {
     await tearDown(bench);
   }
-}
-
-/** Every benchmarked run COMPLETED with two step executions; answers the attempts counted. */
-async function checkAllCompleted(
-  api: ReturnType<typeof apiOf>,
-  workflowId: string,
-  executions: number
-) {
-  let attempts = 0;
-  let completed = 0;
-  let cursor: string | undefined;
-  do {
-    const query = `limit=100&enriched=true${cursor ? `&cursor=${cursor}` : ''}`;
-    const page = await api('GET', `/api/v1/workflow/${workflowId}/executions?${query}`);
-    for (const execution of page.executions) {
-      if (execution.customerLeadId.startsWith('lead--')) continue; // calibration runs
-      if (execution.status === 'COMPLETED') completed++;
-      attempts += execution.stepExecutions.length;
-    }
-    cursor = page.pagination.nextCursor ?? undefined;
-  } while (cursor);
-  if (completed !== executions || attempts !== executions * 2) {
-    throw new Error(
-      `expected ${executions} completed runs with 2 steps: ${completed}, ${attempts}`
-    );
-  }
-  return attempts;
 }
