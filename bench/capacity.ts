@@ -8,18 +8,27 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { dynamo } from '../lambdas/adapters/aws-clients.js';
 import { LambdaRuntime } from '../local/lambda-runtime.js';
 
-export const noIo = { reads: 0, writes: 0, readUnits: 0, writeUnits: 0, indexWriteUnits: 0 };
+export const noIo = {
+  reads: 0,
+  writes: 0,
+  readUnits: 0,
+  writeUnits: 0,
+  indexWriteUnits: 0,
+  refusedWrites: 0,
+};
 
 export interface Io {
   reads: number;
   writes: number;
   readUnits: number;
   writeUnits: number;
-  /** Modelled: the index entries each write puts, rewrites or deletes (see indexUnits). */
+  /** Modelled: the index entries each write puts, rewrites or deletes (see IndexModel). */
   indexWriteUnits: number;
+  /** Writes refused by their condition: billed on AWS, not reported by dynalite. */
+  refusedWrites: number;
 }
 
-interface Index {
+export interface Index {
   keys: string[];
   /** Attributes an entry holds beyond the table's and the index's keys; undefined: ALL. */
   projected: string[] | undefined;
@@ -64,51 +73,68 @@ function bytesOf(value: unknown): number {
   );
 }
 
-/** The attributes an UpdateExpression sets or removes (first path component). */
-function updatedAttributes(input: Item): Set<string> {
+/** The attributes an UpdateExpression sets and those it removes (first path component). */
+function updatedAttributes(input: Item): { set: Set<string>; removed: Set<string> } {
   const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
   const expression = String(input.UpdateExpression ?? '');
   const [, sets = '', removes = ''] = /^(?:SET (.*?))?\s*(?:REMOVE (.*))?$/.exec(expression) ?? [];
-  const targets = [...sets.matchAll(/(#\w+)(?:\.#\w+)*\s*=/g)].map((m) => m[1] ?? '');
-  targets.push(...removes.split(',').map((path) => path.trim().split('.')[0] ?? ''));
-  return new Set(targets.filter(Boolean).map((placeholder) => names[placeholder] ?? placeholder));
+  const named = (placeholders: string[]) =>
+    new Set(placeholders.filter(Boolean).map((placeholder) => names[placeholder] ?? placeholder));
+  return {
+    set: named([...sets.matchAll(/(#\w+)(?:\.#\w+)*\s*=/g)].map((m) => m[1] ?? '')),
+    removed: named(removes.split(',').map((path) => path.trim().split('.')[0] ?? '')),
+  };
 }
 
 /**
- * The index model. A put of an item that has an index's keys writes one entry; an update that
- * sets or removes an index key deletes (and re-puts) the entry; an update of a projected
- * attribute rewrites it; an update of anything else writes no index at all. An entry costs
- * its own size in 1 KB units (the whole item's under an ALL projection).
+ * The index model, after DynamoDB's rules for index writes
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.Writes):
+ * a put of an item that has an index's keys writes its entry (and one that drops them deletes
+ * it); an update that removes an index key deletes the entry, one that sets a key deletes and
+ * re-puts it; an update of a projected attribute rewrites it; an update of anything else writes
+ * no index at all. An entry costs its own size in 1 KB units (the whole item's under ALL).
  */
-class IndexModel {
+export class IndexModel {
   /** Items known to have an entry, by `pk|sk|index`: their entry's units. */
   private readonly entries = new Map<string, number>();
 
   constructor(private readonly indexes: Index[]) {}
 
-  units(command: string, input: Item, tableUnits: number): number {
-    const key = input.Key as Item | undefined;
-    const item = input.Item as Item | undefined;
-    const id = `${(key ?? item)?.pk}|${(key ?? item)?.sk}`;
-    return this.indexes.reduce((total, index, i) => {
-      const entry = `${id}|${i}`;
-      if (command === 'Put' && item && index.keys.every((k) => item[k] !== undefined)) {
-        const units = index.projected ? this.entryUnits(item, index) : tableUnits;
-        this.entries.set(entry, units);
-        return total + units;
-      }
-      const known = this.entries.get(entry);
-      if (known === undefined) return total;
-      if (command === 'Delete') return total + known;
-      if (command !== 'Update') return total;
-      const updated = updatedAttributes(input);
-      if (index.keys.some((k) => updated.has(k))) {
+  units(operation: string, input: Item, tableUnits: number): number {
+    const item = (input.Key ?? input.Item) as Item | undefined;
+    const id = `${item?.pk}|${item?.sk}`;
+    return this.indexes.reduce(
+      (total, index, i) => total + this.unitsOf(`${id}|${i}`, index, operation, input, tableUnits),
+      0
+    );
+  }
+
+  private unitsOf(entry: string, index: Index, operation: string, input: Item, tableUnits: number) {
+    const known = this.entries.get(entry);
+    if (operation === 'Put') {
+      const item = input.Item as Item;
+      if (!index.keys.every((k) => item[k] !== undefined)) {
         this.entries.delete(entry);
-        return total + known;
+        return known ?? 0;
       }
-      if (!index.projected) return total + tableUnits;
-      return total + (index.projected.some((a) => updated.has(a)) ? known : 0);
-    }, 0);
+      const units = index.projected ? this.entryUnits(item, index) : tableUnits;
+      this.entries.set(entry, units);
+      return units;
+    }
+    if (known === undefined) return 0;
+    if (operation === 'Delete') {
+      this.entries.delete(entry);
+      return known;
+    }
+    if (operation !== 'Update') return 0;
+    const { set, removed } = updatedAttributes(input);
+    if (index.keys.some((k) => removed.has(k))) {
+      this.entries.delete(entry);
+      return known;
+    }
+    if (index.keys.some((k) => set.has(k))) return 2 * known;
+    if (!index.projected) return tableUnits;
+    return index.projected.some((a) => set.has(a) || removed.has(a)) ? known : 0;
   }
 
   private entryUnits(item: Item, index: Index): number {
@@ -141,11 +167,14 @@ export async function countDynamoDb(counting: () => boolean): Promise<Map<string
     (next, context) => async (args) => {
       const input = args.input as Item;
       input.ReturnConsumedCapacity = 'TOTAL';
-      const result = await next(args);
-      if (!counting()) return result;
       const fn = LambdaRuntime.current.getStore() ?? 'runtime';
       const entry = io.get(fn) ?? { ...noIo };
       io.set(fn, entry);
+      const result = await next(args).catch((error: Error) => {
+        if (counting() && error.name === 'ConditionalCheckFailedException') entry.refusedWrites++;
+        throw error;
+      });
+      if (!counting()) return result;
       const operation = operationOf(context.commandName);
       const units = consumed(result.output as Item);
       if (reads.has(operation)) {

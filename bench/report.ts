@@ -54,7 +54,7 @@ function ioLine(label: string, m: Measurement, only: (fn: string) => boolean, pe
     `  DynamoDB reads     ${each((v) => v.reads)}  (${each((v) => v.readUnits)} RRU) ${label}`
   );
   console.log(
-    `  DynamoDB writes    ${each((v) => v.writes)}  (${each((v) => v.writeUnits)} WRU table + ${each((v) => v.indexWriteUnits)} WRU index, modelled)`
+    `  DynamoDB writes    ${each((v) => v.writes)}  (${each((v) => v.writeUnits)} WRU table + ${each((v) => v.indexWriteUnits)} WRU index, modelled; ${each((v) => v.refusedWrites)} refused by their condition, not priced)`
   );
 }
 
