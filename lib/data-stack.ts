@@ -1,5 +1,5 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 
 /**
@@ -17,6 +17,9 @@ import type { Construct } from 'constructs';
  *   idempotency record `IDEMPOTENCY#<org>#<sha256(key)>`/`IDEMPOTENCY`; request counter
  *   `RATELIMIT#<org>#<windowStartMs>`/`RATELIMIT` (expires through TTL on `expiresAt`).
  * - GSI `gsi1` (`gsi1pk`/`gsi1sk`): runs of a workflow, `WORKFLOW#<id>`/`EXECUTION#<id>`.
+ *   It projects only the keys and `customerLeadId` (never changed after create), so the index
+ *   is written when a run is created or deleted, not on each of its state updates; a list
+ *   reads the page's state items from the table (lambdas/adapters/execution-queries.ts).
  */
 export class DataStack extends Stack {
   readonly table: Table;
@@ -38,6 +41,8 @@ export class DataStack extends Stack {
       indexName: 'gsi1',
       partitionKey: { name: 'gsi1pk', type: AttributeType.STRING },
       sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
+      projectionType: ProjectionType.INCLUDE,
+      nonKeyAttributes: ['customerLeadId'],
     });
     // The api-key CLI writes to this table: `npm run api-key -- create --org X --table <TableName>`.
     new CfnOutput(this, 'TableName', { value: this.table.tableName });

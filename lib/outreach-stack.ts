@@ -69,7 +69,8 @@ export class OutreachStack extends Stack {
         ...pacing.limit,
       },
     }).bindTable(props.table, {
-      actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'],
+      // BatchGetItem reads the runs of a page of the keys-only workflow index.
+      actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'],
       // Lists a workflow's runs.
       queriedIndexes: ['gsi1'],
     });

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { StateMachine } from 'aws-local-stepfunctions';
 import { TASK_TOKEN_SENTINEL } from './asl.js';
 import { AwsApiError } from './aws-api-error.js';
@@ -8,6 +8,20 @@ export type JSONValue = Parameters<StateMachine['run']>[0];
 interface Pending {
   resolve: (value: JSONValue) => void;
   reject: (error: Error) => void;
+}
+
+/**
+ * Tokens as long as AWS's, so the items that store one (a step attempt, a parked run) have
+ * their real size and write cost locally. AWS's are base64 strings of up to 2,048 characters
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html);
+ * published real ones run 700–740 characters and grow with the execution's ARN (e.g.
+ * https://github.com/aws-samples/aws-serverless-developer-experience-workshop-dotnet/blob/main/Unicorn.Properties/PropertiesService.Tests/PropertiesApprovalSyncFunctionTest.cs,
+ * 736). 1,024 is a round figure above those, so local item sizes are never understated.
+ */
+export const TASK_TOKEN_LENGTH = 1024;
+
+function mintToken(): string {
+  return randomBytes((TASK_TOKEN_LENGTH / 4) * 3).toString('base64');
 }
 
 const notWaiting = () =>
@@ -29,7 +43,7 @@ export class TaskTokens {
     payload: Record<string, unknown>,
     invoke: (payload: Record<string, unknown>) => Promise<unknown>
   ): Promise<JSONValue> {
-    const token = `${randomUUID()}${randomUUID()}`;
+    const token = mintToken();
     const withToken = Object.fromEntries(
       Object.entries(payload).map(([key, value]) => [
         key,

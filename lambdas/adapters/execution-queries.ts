@@ -13,7 +13,7 @@ import { ExecutionNotFoundError } from '../shared/errors.js';
 import { dynamo } from './aws-clients.js';
 import { type Page, type PageOptions, queryPage } from './pagination.js';
 import { findSnapshot } from './snapshots.js';
-import { readWholePartition, tableName } from './table.js';
+import { batchGetItems, readWholePartition, tableName } from './table.js';
 import { keys, withoutKeys } from './table-keys.js';
 
 const WORKFLOW_INDEX = 'gsi1';
@@ -67,30 +67,27 @@ export interface ExecutionFilter {
   customerLeadId?: string;
 }
 
-/** A workflow's runs, newest first (ids are UUIDv7). The cursor is the last run's id. */
+/**
+ * A workflow's runs, newest first (ids are UUIDv7). The cursor is the last run's id.
+ * The index holds only keys and `customerLeadId` (so run updates never write it): the lead
+ * filter runs in the index, then each page's state items are read in one BatchGetItem, and the
+ * status filter (and a run deleted since the index was written) is applied to what they say.
+ */
 export async function listExecutionsOfWorkflow(
   workflowId: string,
   filter: ExecutionFilter,
   options: PageOptions
 ): Promise<Page<ExecutionState>> {
-  const conditions: string[] = [];
-  const values: Record<string, unknown> = { ':wf': `WORKFLOW#${workflowId}` };
-  if (filter.status) {
-    conditions.push('#status = :status');
-    values[':status'] = filter.status;
-  }
-  if (filter.customerLeadId) {
-    conditions.push('customerLeadId = :lead');
-    values[':lead'] = filter.customerLeadId;
-  }
   const page = await queryPage(
     {
       TableName: tableName(),
       IndexName: WORKFLOW_INDEX,
       KeyConditionExpression: 'gsi1pk = :wf',
-      ExpressionAttributeValues: values,
-      ...(conditions.length > 0 && { FilterExpression: conditions.join(' AND ') }),
-      ...(filter.status && { ExpressionAttributeNames: { '#status': 'status' } }),
+      ExpressionAttributeValues: {
+        ':wf': `WORKFLOW#${workflowId}`,
+        ...(filter.customerLeadId && { ':lead': filter.customerLeadId }),
+      },
+      ...(filter.customerLeadId && { FilterExpression: 'customerLeadId = :lead' }),
       ScanIndexForward: false,
     },
     {
@@ -99,12 +96,30 @@ export async function listExecutionsOfWorkflow(
         ...keys.execution(id),
         ...keys.executionByWorkflow(workflowId, id),
       }),
+      resolve: (indexItems) => readListedStates(indexItems, filter.status),
     }
   );
   return {
     items: page.items.map((item) => executionStateSchema.parse(withoutKeys(item))),
     nextCursor: page.nextCursor,
   };
+}
+
+/** The state items behind one index page, in the index's order, kept when still listed. */
+async function readListedStates(
+  indexItems: Record<string, unknown>[],
+  status: ExecutionStatus | undefined
+): Promise<Record<string, unknown>[]> {
+  const stateKeys = indexItems.map(({ pk, sk }) => ({ pk: String(pk), sk: String(sk) }));
+  const byPk = new Map((await batchGetItems(stateKeys)).map((item) => [item.pk, item]));
+  return stateKeys
+    .map(({ pk }) => byPk.get(pk))
+    .filter(
+      (item): item is Record<string, unknown> =>
+        item !== undefined &&
+        item.deletedAt === undefined &&
+        (status === undefined || item.status === status)
+    );
 }
 
 /** Only the run's state item (status, step, version): what the sweep and Mark Failed need. */

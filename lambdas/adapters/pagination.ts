@@ -45,9 +45,18 @@ export interface PageOptions {
   offset?: number;
 }
 
+export interface QueryPageOptions extends PageOptions {
+  startKeyOf: (id: string) => Key;
+  /**
+   * Turns the items of one Query page into the items listed, in the same order: for an index
+   * that projects only keys, reads the items themselves and drops those that do not match.
+   */
+  resolve?: (items: Key[]) => Promise<Key[]>;
+}
+
 export async function queryPage(
   input: QueryCommandInput,
-  options: PageOptions & { startKeyOf: (id: string) => Key }
+  options: QueryPageOptions
 ): Promise<Page<Key>> {
   const items: Key[] = [];
   const wanted = (options.offset ?? 0) + options.limit;
@@ -57,7 +66,8 @@ export async function queryPage(
     const page = await dynamo().send(
       new QueryCommand({ ...input, Limit: Math.min(wanted, 1000), ExclusiveStartKey: startKey })
     );
-    items.push(...(page.Items ?? []));
+    const found = page.Items ?? [];
+    items.push(...(options.resolve ? await options.resolve(found) : found));
     startKey = page.LastEvaluatedKey;
   } while (items.length < wanted && startKey);
   const kept = items.slice(options.offset ?? 0, wanted);

@@ -1,4 +1,5 @@
 import {
+  BatchGetCommand,
   type NativeAttributeValue,
   QueryCommand,
   UpdateCommand,
@@ -45,6 +46,35 @@ export async function readWholePartition(pk: string): Promise<Record<string, unk
     items.push(...(page.Items ?? []));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
+  return items;
+}
+
+type Key = Record<string, string>;
+type Item = Record<string, unknown>;
+
+/** BatchGetItem's cap on keys per request. */
+const BATCH_GET_LIMIT = 100;
+const BATCH_GET_TRIES = 8;
+
+/**
+ * The items of `itemKeys` (pk/sk), eventually consistent, in no particular order; a key with
+ * no item is simply absent. Keys DynamoDB leaves unprocessed (throttling, the 16 MB response
+ * cap) are asked for again with a growing pause; still unprocessed after that is an error.
+ */
+export async function batchGetItems(itemKeys: Key[]): Promise<Item[]> {
+  const items: Item[] = [];
+  for (let start = 0; start < itemKeys.length; start += BATCH_GET_LIMIT) {
+    let pending: Key[] = itemKeys.slice(start, start + BATCH_GET_LIMIT);
+    for (let tries = 0; pending.length > 0; tries++) {
+      if (tries === BATCH_GET_TRIES) throw new Error(`${pending.length} keys stayed unprocessed`);
+      if (tries > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** tries));
+      const { Responses, UnprocessedKeys } = await dynamo().send(
+        new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending } } })
+      );
+      items.push(...(Responses?.[tableName()] ?? []));
+      pending = (UnprocessedKeys?.[tableName()]?.Keys ?? []) as Key[];
+    }
+  }
   return items;
 }
 

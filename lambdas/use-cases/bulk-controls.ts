@@ -1,7 +1,7 @@
 import { type ContactSelector, runsForContact } from '../adapters/contact-index.js';
 import { listExecutionsOfWorkflow } from '../adapters/execution-queries.js';
 import { getWorkflow } from '../adapters/workflow-repository.js';
-import { activeStatuses } from '../schemas/execution.js';
+import { isFinished } from '../schemas/execution.js';
 import { AppError } from '../shared/errors.js';
 import { type CancelledBy, controlExecution } from './controls.js';
 
@@ -43,7 +43,8 @@ export async function cancelByContact(
 }
 
 /**
- * Cancels a workflow's active runs (before it is deleted). The list index is eventually
+ * Cancels a workflow's active runs (before it is deleted), in one pass over its list (each
+ * page's states are read once, whatever their status). The list index is eventually
  * consistent, so a run created a moment before may be missed here: Dispatch also refuses to
  * contact for a workflow that no longer exists, which closes that gap.
  */
@@ -53,15 +54,14 @@ export async function cancelWorkflowRuns(
   now: Date
 ): Promise<number> {
   let cancelled = 0;
-  for (const status of activeStatuses) {
-    let cursor: string | undefined;
-    do {
-      const page = await listExecutionsOfWorkflow(workflowId, { status }, { limit: 100, cursor });
-      for (const run of page.items) {
-        if (await cancelIfActive(organizationId, run.id, 'workflow', now)) cancelled++;
-      }
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-  }
+  let cursor: string | undefined;
+  do {
+    const page = await listExecutionsOfWorkflow(workflowId, {}, { limit: 100, cursor });
+    for (const run of page.items) {
+      if (isFinished(run.status)) continue;
+      if (await cancelIfActive(organizationId, run.id, 'workflow', now)) cancelled++;
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
   return cancelled;
 }

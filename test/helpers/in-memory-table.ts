@@ -29,7 +29,7 @@ import { anExecution } from './execution-fixture.js';
 
 /**
  * The fast lane's DynamoDB: dynalite in memory on loopback, with the table the data stack
- * declares (pk/sk, GSI `gsi1` on gsi1pk/gsi1sk, projection ALL). The use cases run against it
+ * declares (pk/sk, GSI `gsi1` on gsi1pk/gsi1sk projecting the keys and customerLeadId). The use cases run against it
  * through their real adapters, so conditional writes, write-once items and strongly consistent
  * reads behave as they do on AWS. One table per test file (vitest runs files in separate forks).
  */
@@ -84,7 +84,7 @@ export async function startTable(): Promise<InMemoryTable> {
             { AttributeName: 'gsi1pk', KeyType: 'HASH' },
             { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['customerLeadId'] },
         },
       ],
     })

@@ -98,7 +98,7 @@ describe('table grants', () => {
   /** What each function's code sends to DynamoDB (handler → use cases → adapters). */
   const expected: Record<string, Record<string, string[]>> = {
     Api: {
-      [table]: ['DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
+      [table]: ['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
       [workflowIndex]: ['Query'],
     },
     DispatchStep: { [table]: ['GetItem', 'PutItem', 'Query', 'UpdateItem'] },
