@@ -138,11 +138,11 @@ export const scheduleDecisionSchema = z.object({
 });
 export type ScheduleDecision = z.infer<typeof scheduleDecisionSchema>;
 
-/** A pause or a resume, as the run's state item keeps the latest one (see timeline.ts). */
+/** A pause or a resume, as the run's state item keeps the latest one (see ./timeline.ts). */
 export const controlRecordSchema = z.object({
   action: z.enum(['PAUSED', 'RESUMED']),
   at: isoDateTimeSchema,
-  /** The run's pauses and resumes so far, this one included: keys and bounds what is kept. */
+  /** The run's pauses and resumes so far, this one included: tells kept ones apart. */
   count: z.int().min(1),
 });
 export type ControlRecord = z.infer<typeof controlRecordSchema>;
@@ -175,9 +175,9 @@ export const executionStateSchema = z.object({
   parkToken: z.string().optional(),
   /** Who cancelled it: the API, a cancel by phone or by lead, or the workflow's deletion. */
   cancelledBy: z.enum(['api', 'phone', 'lead', 'workflow']).optional(),
-  /** The latest pause or resume; the ones before it are timeline items. */
+  /** The latest pause or resume; the ones before it are timeline records. */
   lastControl: controlRecordSchema.optional(),
-  /** How many replaced decisions and controls were copied to timeline items (bounded). */
+  /** How many replaced decisions and controls were copied to timeline records (bounded). */
   timelineKept: z.int().min(0).optional(),
   /** Deleted through the API: hidden from reads and lists, kept for the audit. */
   deletedAt: isoDateTimeSchema.optional(),
