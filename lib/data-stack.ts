@@ -11,7 +11,8 @@ import type { Construct } from 'constructs';
  * - `pk`/`sk`: organization `ORG#<org>`/`ORG`; org name `ORGNAME#<name>`/`ORGNAME`;
  *   API key `APIKEY#<sha256>`/`APIKEY`; workflow `ORG#<org>`/`WORKFLOW#<id>`;
  *   definition snapshot `SNAPSHOT#<sha256>`/`SNAPSHOT`; a run's state, contact and step
- *   attempts `EXECUTION#<id>`/`EXECUTION`, `CONTACT`, `ATTEMPT#<step>#<attempt>`;
+ *   attempts `EXECUTION#<id>`/`EXECUTION`, `CONTACT`, `ATTEMPT#<step>#<attempt>`, and its
+ *   timeline records `TIMELINE#<at>#DECISION#<step>#<attempt>` or `TIMELINE#<at>#CONTROL#<n>`;
  *   step execution pointer `STEPEXEC#<id>`/`STEPEXEC`; pending start `STARTQ#<shard>`/
  *   `<createdAt>#<id>`; contact index `CONTACTIDX#<org>#PHONE|LEAD#<value>`/`EXECUTION#<id>`;
  *   idempotency record `IDEMPOTENCY#<org>#<sha256(key)>`/`IDEMPOTENCY`; request counter

@@ -1,6 +1,12 @@
-import { activeStatuses, type ExecutionState, finishedStatuses } from '../schemas/execution.js';
+import {
+  activeStatuses,
+  type ControlRecord,
+  type ExecutionState,
+  finishedStatuses,
+} from '../schemas/execution.js';
 import { Update } from './table.js';
 import { keys } from './table-keys.js';
+import { keepReplacedControl } from './timeline-records.js';
 
 /**
  * The controls' writes on a run's state item. Each checks the status it expects and the version
@@ -8,26 +14,35 @@ import { keys } from './table-keys.js';
  * is refused and re-read: never half-applied.
  */
 
-export function pauseState(state: ExecutionState, now: Date): Promise<boolean> {
-  return new Update()
+/** The pause or resume a control writes on the state item, for the run's timeline. */
+function control(state: ExecutionState, action: ControlRecord['action'], now: Date): ControlRecord {
+  return { action, at: now.toISOString(), count: (state.lastControl?.count ?? 0) + 1 };
+}
+
+export async function pauseState(state: ExecutionState, now: Date): Promise<boolean> {
+  const update = new Update()
     .set('status', 'PAUSED')
     .set('pausedFrom', state.status)
+    .set('lastControl', control(state, 'PAUSED', now))
     .set('updatedAt', now.toISOString())
     .whenIn('status', ['CREATED', 'RUNNING'])
-    .bumpVersion(state.version)
-    .run(keys.execution(state.id));
+    .bumpVersion(state.version);
+  await keepReplacedControl(state, update);
+  return update.run(keys.execution(state.id));
 }
 
 /** Back to the status the run had when paused; the park token (if any) is the caller's to release. */
-export function resumeState(state: ExecutionState, now: Date): Promise<boolean> {
-  return new Update()
+export async function resumeState(state: ExecutionState, now: Date): Promise<boolean> {
+  const update = new Update()
     .set('status', state.pausedFrom ?? 'RUNNING')
+    .set('lastControl', control(state, 'RESUMED', now))
     .set('updatedAt', now.toISOString())
     .remove('pausedFrom')
     .remove('parkToken')
     .whenEquals('status', 'PAUSED')
-    .bumpVersion(state.version)
-    .run(keys.execution(state.id));
+    .bumpVersion(state.version);
+  await keepReplacedControl(state, update);
+  return update.run(keys.execution(state.id));
 }
 
 export function cancelState(

@@ -14,7 +14,7 @@ import { dynamo } from './aws-clients.js';
 import { type Page, type PageOptions, queryPage } from './pagination.js';
 import { findSnapshot } from './snapshots.js';
 import { batchGetItems, readWholePartition, tableName } from './table.js';
-import { keys, withoutKeys } from './table-keys.js';
+import { keys, TIMELINE_PREFIX, withoutKeys } from './table-keys.js';
 
 const WORKFLOW_INDEX = 'gsi1';
 
@@ -23,7 +23,10 @@ const WORKFLOW_INDEX = 'gsi1';
  * Undefined until the state item exists (it is written last at creation).
  */
 export async function findExecution(executionId: string): Promise<Execution | undefined> {
-  const items = await readWholePartition(keys.executionPartition(executionId));
+  // Timeline records sort last and are read only for the timeline.
+  const items = await readWholePartition(keys.executionPartition(executionId), {
+    below: TIMELINE_PREFIX,
+  });
   const stateItem = items.find((item) => item.sk === 'EXECUTION');
   const contactItem = items.find((item) => item.sk === 'CONTACT');
   if (!stateItem || !contactItem) return undefined;

@@ -10,6 +10,7 @@ import { dynamo } from './aws-clients.js';
 import { ensureSnapshot } from './snapshots.js';
 import { conditionally, tableName, Update } from './table.js';
 import { keys } from './table-keys.js';
+import { keepReplacedDecision } from './timeline-records.js';
 
 /**
  * Every state transition of a run's state item. Each write checks and increments `version`
@@ -72,20 +73,24 @@ function stateOf(execution: Execution): ExecutionState {
 
 const live = ['CREATED', 'RUNNING'] as const;
 
-/** Records the schedule check's answer for the current step (nextRunAt and why). */
-export function recordSchedule(
+/**
+ * Records the schedule check's answer for the current step (nextRunAt and why); the decision it
+ * replaces goes to the run's timeline.
+ */
+export async function recordSchedule(
   execution: ExecutionState,
   decision: ScheduleDecision,
   now: Date
 ): Promise<boolean> {
-  return new Update()
+  const update = new Update()
     .set('nextRunAt', decision.nextRunAt)
     .set('schedule', decision)
     .set('updatedAt', now.toISOString())
     .whenEquals('stepIndex', decision.stepIndex)
     .whenIn('status', live)
-    .bumpVersion(execution.version)
-    .run(keys.execution(execution.id));
+    .bumpVersion(execution.version);
+  await keepReplacedDecision(execution, decision, update);
+  return update.run(keys.execution(execution.id));
 }
 
 /**
@@ -120,8 +125,11 @@ export interface Advance {
   schedule?: ScheduleDecision;
 }
 
-/** Moves a run past the step whose outcome was recorded, with the next step's schedule. */
-export function advanceExecution(
+/**
+ * Moves a run past the step whose outcome was recorded, with the next step's schedule (the
+ * decision it replaces goes to the run's timeline).
+ */
+export async function advanceExecution(
   execution: ExecutionState,
   advance: Advance,
   now: Date
@@ -134,7 +142,10 @@ export function advanceExecution(
     .whenEquals('attemptNo', advance.attemptNo)
     .whenIn('status', ['RUNNING', 'PAUSED'])
     .bumpVersion(execution.version);
-  if (advance.schedule) update.set('schedule', advance.schedule);
+  if (advance.schedule) {
+    update.set('schedule', advance.schedule);
+    await keepReplacedDecision(execution, advance.schedule, update);
+  }
   if (advance.finished) {
     update
       .set('status', 'COMPLETED')

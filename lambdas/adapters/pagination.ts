@@ -10,20 +10,25 @@ type Key = Record<string, unknown>;
  * the organization. The start key is rebuilt inside the caller's own partition, so an edited
  * cursor can at most move within the caller's own list, and anything but an id is a 400.
  */
-const cursorSchema = z.object({ after: z.uuid() }).strict();
+const idCursorSchema = z.object({ after: z.uuid() }).strict();
+/** A position in a list sorted in memory: only ever compared with the list's own keys. */
+const positionCursorSchema = z.object({ after: z.string().min(1).max(200) }).strict();
 
-export function encodeCursor(id: string): string {
-  return Buffer.from(JSON.stringify({ after: id })).toString('base64url');
+export function encodeCursor(after: string): string {
+  return Buffer.from(JSON.stringify({ after })).toString('base64url');
 }
 
-export function decodeCursor(cursor: string): string {
+export function decodeCursor(
+  cursor: string,
+  schema: z.ZodType<{ after: string }> = idCursorSchema
+): string {
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     throw new BadRequestError('cursor is not a cursor returned by this API');
   }
-  const parsed = cursorSchema.safeParse(value);
+  const parsed = schema.safeParse(value);
   if (!parsed.success) throw new BadRequestError('cursor is not a cursor returned by this API');
   return parsed.data.after;
 }
@@ -75,4 +80,23 @@ export async function queryPage(
   // A full page may still be the last one; one extra empty page is cheaper than a look-ahead.
   const last = kept.at(-1);
   return { items: kept, nextCursor: more && last ? encodeCursor(String(last.id)) : null };
+}
+
+/**
+ * A page of a list already in memory, sorted by `keyOf` (unique keys): the cursor is the key of
+ * the page's last item, so a page goes on after it even when items were added meanwhile.
+ */
+export function pageOfSorted<T>(
+  items: T[],
+  keyOf: (item: T) => string,
+  options: PageOptions
+): Page<T> {
+  const after =
+    options.cursor === undefined ? undefined : decodeCursor(options.cursor, positionCursorSchema);
+  const rest = after === undefined ? items : items.filter((item) => keyOf(item) > after);
+  const start = options.offset ?? 0;
+  const kept = rest.slice(start, start + options.limit);
+  const last = kept.at(-1);
+  const more = rest.length > start + options.limit;
+  return { items: kept, nextCursor: more && last ? encodeCursor(keyOf(last)) : null };
 }

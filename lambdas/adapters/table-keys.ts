@@ -12,6 +12,7 @@
  * | execution (state)      | EXECUTION#<id>       | EXECUTION                         | WORKFLOW#<workflowId> / EXECUTION#<id> |
  * | execution contact      | EXECUTION#<id>       | CONTACT                           |                                 |
  * | step attempt           | EXECUTION#<id>       | ATTEMPT#<step:0000>#<attempt:000> |                                 |
+ * | timeline record        | EXECUTION#<id>       | TIMELINE#<at>#DECISION#<step:0000>#<attempt:000> or TIMELINE#<at>#CONTROL#<count> | |
  * | step execution pointer | STEPEXEC#<id>        | STEPEXEC                          |                                 |
  * | pending start          | STARTQ#<shard 0–7>   | <createdAt>#<executionId>         |                                 |
  * | contact index          | CONTACTIDX#<org>#PHONE#<e164> or …#LEAD#<lead> | EXECUTION#<id> |           |
@@ -19,7 +20,8 @@
  * | request counter        | RATELIMIT#<org>#<windowStartMs> | RATELIMIT                 |                                 |
  *
  * Ids are UUIDv7, so sort keys built from them sort by creation time. One Query on
- * `EXECUTION#<id>` reads a run whole (state, contact, attempts), strongly consistent.
+ * `EXECUTION#<id>` below `TIMELINE#` reads a run whole (state, contact, attempts), strongly
+ * consistent; its timeline records sort after the state item and are read only for the timeline.
  */
 export const keys = {
   organization: (orgId: string) => ({ pk: `ORG#${orgId}`, sk: 'ORG' }),
@@ -42,6 +44,10 @@ export const keys = {
     pk: `EXECUTION#${executionId}`,
     sk: `ATTEMPT#${String(stepIndex).padStart(4, '0')}#${String(attemptNo).padStart(3, '0')}`,
   }),
+  timelineRecord: (executionId: string, at: string, what: string) => ({
+    pk: `EXECUTION#${executionId}`,
+    sk: `${TIMELINE_PREFIX}${at}#${what}`,
+  }),
   stepExecution: (stepExecutionId: string) => ({
     pk: `STEPEXEC#${stepExecutionId}`,
     sk: 'STEPEXEC',
@@ -62,6 +68,9 @@ export const keys = {
     sk: `${createdAt}#${executionId}`,
   }),
 };
+
+/** Every timeline record's sort key starts with it, and it sorts after every other run item. */
+export const TIMELINE_PREFIX = 'TIMELINE#';
 
 /** Pending starts are spread over this many partitions, so a bulk create has no hot key. */
 export const PENDING_START_SHARDS = 8;

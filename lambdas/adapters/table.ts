@@ -29,16 +29,36 @@ export async function conditionally(write: () => Promise<unknown>): Promise<bool
   }
 }
 
-/** Every item of one partition, read strongly consistent (paged when it is large). */
-export async function readWholePartition(pk: string): Promise<Record<string, unknown>[]> {
+/** Which sort keys of a partition to read: those that sort before `below`, or that start with `prefix`. */
+export type SortKeyRange = { below: string } | { prefix: string };
+
+function keyCondition(pk: string, range: SortKeyRange | undefined) {
+  if (!range) return { expression: 'pk = :pk', values: { ':pk': pk } };
+  if ('below' in range)
+    return { expression: 'pk = :pk AND sk < :sk', values: { ':pk': pk, ':sk': range.below } };
+  return {
+    expression: 'pk = :pk AND begins_with(sk, :sk)',
+    values: { ':pk': pk, ':sk': range.prefix },
+  };
+}
+
+/**
+ * Every item of one partition (or of one `range` of its sort keys), read strongly consistent
+ * (paged when it is large).
+ */
+export async function readWholePartition(
+  pk: string,
+  range?: SortKeyRange
+): Promise<Record<string, unknown>[]> {
+  const { expression, values } = keyCondition(pk, range);
   const items: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await dynamo().send(
       new QueryCommand({
         TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
+        KeyConditionExpression: expression,
+        ExpressionAttributeValues: values,
         ConsistentRead: true,
         ExclusiveStartKey: startKey,
       })

@@ -52,6 +52,7 @@ export function decideNext(execution: Execution, now: Date, spreadMs: number): N
     },
     schedule: {
       stepIndex: decision.stepIndex,
+      attemptNo: execution.attemptNo,
       dueAt: decision.dueAt.toISOString(),
       nextRunAt: decision.nextRunAt.toISOString(),
       deferredBy: decision.deferredBy,

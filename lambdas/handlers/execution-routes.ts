@@ -5,6 +5,7 @@ import {
   reportOutcomeSchema,
 } from '../schemas/execution.js';
 import type { ExecutionRoute } from '../schemas/routes.js';
+import { timelineQuerySchema } from '../schemas/timeline.js';
 import { createExecutionsInBulk, type LeadInput } from '../use-cases/bulk-create.js';
 import {
   createExecution,
@@ -12,6 +13,7 @@ import {
   listWorkflowExecutions,
 } from '../use-cases/executions.js';
 import { reportStepOutcome } from '../use-cases/report-outcome.js';
+import { executionTimeline } from '../use-cases/timeline.js';
 import { issuesOf, json, parseBody, parseQuery } from './http.js';
 import { idempotent } from './idempotent.js';
 import { presentExecution, presentExecutionSummary, presentStepExecutions } from './presenters.js';
@@ -31,7 +33,10 @@ function parseLead(lead: unknown): LeadInput {
   return { customerLeadId, error: `${first?.path || '(lead)'}: ${first?.message ?? 'invalid'}` };
 }
 
-/** Executions: create one or up to 25, list, get, and the outcome report of a step attempt. */
+/**
+ * Executions: create one or up to 25, list, get, a run's timeline, and the outcome report of a
+ * step attempt.
+ */
 export const executionHandlers: Record<ExecutionRoute, Route> = {
   'POST /api/v1/workflow/{id}/execution': idempotent(1, async (event, org, [reservedId]) => {
     const execution = await createExecution(
@@ -84,6 +89,20 @@ export const executionHandlers: Record<ExecutionRoute, Route> = {
       idParameter(event, 'executionId')
     );
     return json(200, presentExecution(execution));
+  },
+
+  'GET /api/v1/workflow/{id}/execution/{executionId}/events': async (event, org) => {
+    const query = parseQuery(event, timelineQuerySchema);
+    const page = await executionTimeline(
+      org,
+      idParameter(event, 'id'),
+      idParameter(event, 'executionId'),
+      query
+    );
+    return json(200, {
+      events: page.items,
+      pagination: { limit: query.limit, nextCursor: page.nextCursor },
+    });
   },
 
   'POST /api/v1/step-executions/{stepExecutionId}/outcome': async (event, org) => {

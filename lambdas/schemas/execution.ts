@@ -127,6 +127,8 @@ export type StepAttempt = z.infer<typeof stepAttemptSchema>;
 /** Why the current step waits: the audit trail of the schedule check. */
 export const scheduleDecisionSchema = z.object({
   stepIndex: z.int(),
+  /** The step's attempt it plans (absent on decisions stored before it was recorded). */
+  attemptNo: z.int().min(1).optional(),
   dueAt: isoDateTimeSchema,
   nextRunAt: isoDateTimeSchema.nullable(),
   deferredBy: z.array(z.string()),
@@ -135,6 +137,15 @@ export const scheduleDecisionSchema = z.object({
   decidedAt: isoDateTimeSchema,
 });
 export type ScheduleDecision = z.infer<typeof scheduleDecisionSchema>;
+
+/** A pause or a resume, as the run's state item keeps the latest one (see ./timeline.ts). */
+export const controlRecordSchema = z.object({
+  action: z.enum(['PAUSED', 'RESUMED']),
+  at: isoDateTimeSchema,
+  /** The run's pauses and resumes so far, this one included: tells kept ones apart. */
+  count: z.int().min(1),
+});
+export type ControlRecord = z.infer<typeof controlRecordSchema>;
 
 /** The run's progress: the small item every step attempt updates. */
 export const executionStateSchema = z.object({
@@ -164,6 +175,10 @@ export const executionStateSchema = z.object({
   parkToken: z.string().optional(),
   /** Who cancelled it: the API, a cancel by phone or by lead, or the workflow's deletion. */
   cancelledBy: z.enum(['api', 'phone', 'lead', 'workflow']).optional(),
+  /** The latest pause or resume; the ones before it are timeline records. */
+  lastControl: controlRecordSchema.optional(),
+  /** How many replaced decisions and controls were copied to timeline records (bounded). */
+  timelineKept: z.int().min(0).optional(),
   /** Deleted through the API: hidden from reads and lists, kept for the audit. */
   deletedAt: isoDateTimeSchema.optional(),
   /** Checked and incremented by every write: a write based on a stale read is refused. */

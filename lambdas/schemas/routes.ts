@@ -18,6 +18,7 @@ export const executionRoutes = [
   'POST /api/v1/workflow/{id}/execution/bulk',
   'GET /api/v1/workflow/{id}/executions',
   'GET /api/v1/workflow/{id}/execution/{executionId}',
+  'GET /api/v1/workflow/{id}/execution/{executionId}/events',
   'POST /api/v1/step-executions/{stepExecutionId}/outcome',
 ] as const;
 

@@ -686,6 +686,10 @@ const segmentTokens: Record<ApiRoute, Record<string, string[]>> = {
     id: ['{{wf.open}}', '{{wf.open}}', '{{wf.other}}', '{{wf.patchable}}'],
     executionId: ['{{exec.own}}', '{{exec.own}}', '{{exec.other}}'],
   },
+  'GET /api/v1/workflow/{id}/execution/{executionId}/events': {
+    id: ['{{wf.open}}', '{{wf.open}}', '{{wf.other}}', '{{wf.patchable}}'],
+    executionId: ['{{exec.own}}', '{{exec.own}}', '{{exec.other}}'],
+  },
   'POST /api/v1/step-executions/{stepExecutionId}/outcome': {
     stepExecutionId: ['{{step.fresh}}', '{{step.fresh}}', '{{step.used}}', '{{step.other}}'],
   },
