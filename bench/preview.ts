@@ -71,7 +71,7 @@ try {
   await api('POST', path, { leads: leads.slice(0, 25) });
 
   const rounds: number[] = [];
-  let answer: any;
+  let answer: { summary: unknown } | undefined;
   for (let round = 1; round <= ROUNDS; round++) {
     const started = performance.now();
     answer = await api('POST', path, { leads });
@@ -83,7 +83,7 @@ try {
     `Through the API: median ${typical.toFixed(0)} ms (${(typical / LEADS).toFixed(2)} ms per lead), ` +
       `${typical < TARGET_MS ? 'within' : 'over'} the ${TARGET_MS} ms target`
   );
-  console.log(`  answer: ${JSON.stringify(answer.summary)}`);
+  console.log(`  answer: ${JSON.stringify(answer?.summary)}`);
   console.log(`  answer size: ${(JSON.stringify(answer).length / 1024).toFixed(0)} KiB`);
 
   // The planning alone, per kind of lead: the draft and its simulated run, as the use case does.

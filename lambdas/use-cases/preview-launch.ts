@@ -1,3 +1,4 @@
+import { v5 as uuidv5 } from 'uuid';
 import { getWorkflow } from '../adapters/workflow-repository.js';
 import { resolveRecipientZones } from '../domain/recipient-zones.js';
 import type { CreateExecution, Execution } from '../schemas/execution.js';
@@ -76,6 +77,20 @@ export function candidatesOf(run: Execution): Candidates {
   return { zones: resolveRecipientZones(run).zones, states: run.state ? [run.state] : [] };
 }
 
+/** Namespace of preview draft ids: uuidv5(workflow, phone, lead) names the same draft each time. */
+const PREVIEW_DRAFT_NAMESPACE = '3b0f6a52-8d1e-4c57-9a8e-51c2d7f04b6e';
+
+/**
+ * The draft's id. A run's place in the dispatch spread hashes its id, which a run gets only
+ * when it is created; a stable id at least makes a preview repeat itself exactly.
+ */
+function draftIdOf(workflowId: string, lead: CreateExecution): string {
+  return uuidv5(
+    `${workflowId}:${lead.primaryPhone}:${lead.customerLeadId}`,
+    PREVIEW_DRAFT_NAMESPACE
+  );
+}
+
 /** One valid lead, planned from its draft run exactly as creation would plan it. */
 function previewLead(
   organizationId: string,
@@ -88,7 +103,7 @@ function previewLead(
   const identity = { index, customerLeadId: lead.customerLeadId, phone: lead.primaryPhone };
   let draft: Execution;
   try {
-    draft = draftExecution(organizationId, workflow, lead, now);
+    draft = draftExecution(organizationId, workflow, lead, now, draftIdOf(workflow.id, lead));
   } catch (error) {
     if (!(error instanceof AppError) || error.status >= 500) throw error;
     return { ...identity, candidates: null, steps: [], blocked: { reason: refusalOf(error) } };

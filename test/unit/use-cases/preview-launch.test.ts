@@ -300,6 +300,18 @@ describe('previewLaunch', () => {
     expect(sfn.calls()).toHaveLength(0);
   });
 
+  it('answers the same preview twice, dispatch spread included', async () => {
+    const workflow = await stored();
+    process.env.DISPATCH_SPREAD_SECONDS = '60';
+    try {
+      const leads = mixedLeads.map(parseLead);
+      const first = await previewLaunch(organizationId, workflow.id, leads, now);
+      expect(await previewLaunch(organizationId, workflow.id, leads, now)).toEqual(first);
+    } finally {
+      process.env.DISPATCH_SPREAD_SECONDS = '0';
+    }
+  });
+
   it('previews an inactive workflow as if activated, and says so', async () => {
     const workflow = await stored({ active: false });
     const preview = await previewLaunch(
