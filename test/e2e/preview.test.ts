@@ -1,6 +1,6 @@
 /**
  * The launch preview against what the engine then does, on the local runtime: 25 mixed leads
- * (ZIPs in eight zones, states spanning two, no location, invalid fields, starts on schedule
+ * (ZIPs in nine zones, states spanning two, no location, invalid fields, starts on schedule
  * edges) are previewed, then created through bulk create and run to the end by the simulator,
  * which reports ENDED (the preview's assumed outcome) for every step.
  *
