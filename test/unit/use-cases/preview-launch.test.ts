@@ -7,11 +7,11 @@ import { putWorkflow } from '../../../lambdas/adapters/workflow-repository.js';
 import { parseLead } from '../../../lambdas/handlers/execution-routes.js';
 import { toErrorResponse } from '../../../lambdas/handlers/http.js';
 import { MAX_PREVIEW_LEADS, previewHandlers } from '../../../lambdas/handlers/preview-routes.js';
-import { weekdays } from '../../../lambdas/schemas/common.js';
+import { type Disposition, dispositions, weekdays } from '../../../lambdas/schemas/common.js';
 import { attemptKey } from '../../../lambdas/schemas/execution.js';
 import { federalTcpaSchedule, type WeekSchedule } from '../../../lambdas/schemas/schedule.js';
 import type { Plan, TaskOutput } from '../../../lambdas/schemas/state-machine.js';
-import type { Workflow } from '../../../lambdas/schemas/workflow.js';
+import { noContactDispositions, type Workflow } from '../../../lambdas/schemas/workflow.js';
 import { WorkflowNotFoundError } from '../../../lambdas/shared/errors.js';
 import { dispatchStep } from '../../../lambdas/use-cases/dispatch-step.js';
 import { storeExecution } from '../../../lambdas/use-cases/executions.js';
@@ -150,13 +150,21 @@ interface Planned {
 
 /**
  * What the engine does with a created run, driven at the instants its own plans name: Dispatch
- * when each Wait ends (a "not now" plans again), and the outcome ENDED reported at the instant
- * of the contact. Answers each step's schedule as stored when the step was first planned.
+ * when each Wait ends (a "not now" plans again), and each step's outcome (`outcomes`, ENDED
+ * unless given) reported at the instant of the contact. Answers each step's schedule as
+ * stored when the step was first planned (a repeated attempt of a step is not listed).
  */
-async function runEngine(executionId: string, first: Plan): Promise<Planned[]> {
+async function runEngine(
+  executionId: string,
+  first: Plan,
+  outcomes: Disposition[] = []
+): Promise<Planned[]> {
   const planned: Planned[] = [];
+  let plannedStep = -1;
   const record = async () => {
-    const { nextRunAt, schedule } = await mustRead(executionId);
+    const { stepIndex, nextRunAt, schedule } = await mustRead(executionId);
+    if (stepIndex === plannedStep) return;
+    plannedStep = stepIndex;
     planned.push({ nextRunAt, dueAt: schedule?.dueAt, deferredBy: schedule?.deferredBy });
   };
   await record();
@@ -164,46 +172,88 @@ async function runEngine(executionId: string, first: Plan): Promise<Planned[]> {
   while (plan.action === 'STEP') {
     const at = new Date(plan.waitUntil);
     const taskToken = randomUUID();
+    const key = attemptKey(plan.stepIndex, (await mustRead(executionId)).attemptNo);
     await dispatchStep({ executionId, stepIndex: plan.stepIndex, taskToken }, at);
-    const attempt = (await mustRead(executionId)).attempts[attemptKey(plan.stepIndex, 1)];
+    const attempt = (await mustRead(executionId)).attempts[key];
     if (!attempt) {
       plan = lastOutput(taskToken); // not now: the run waits again
       continue;
     }
-    await reportStepOutcome({ stepExecutionId: attempt.id, disposition: 'ENDED' }, at);
+    const disposition = outcomes[plan.stepIndex] ?? 'ENDED';
+    await reportStepOutcome({ stepExecutionId: attempt.id, disposition }, at);
     plan = lastOutput(taskToken);
     if (plan.action === 'STEP') await record();
   }
   return planned;
 }
 
+/** Previews the leads, then creates and runs each: both answer the same steps. */
+async function expectEngineToFollow(workflow: Workflow, leads: Array<Record<string, unknown>>) {
+  const preview = await previewLaunch(organizationId, workflow.id, leads.map(parseLead), now);
+  for (const [index, raw] of leads.entries()) {
+    const lead = parseLead(raw);
+    if (!('lead' in lead)) throw new Error('the leads are valid');
+    const steps = preview.leads[index]?.steps ?? [];
+    const outcomes: Disposition[] = [];
+    for (const step of steps)
+      if (step.assumedOutcome) outcomes[step.stepIndex] = step.assumedOutcome;
+    const { execution, pending } = await storeExecution(organizationId, workflow, lead.lead, now);
+    const engine = await runEngine(execution.id, pending?.input.plan as Plan, outcomes);
+    const previewed = steps.map(({ firstContactAt, dueAt, deferredBy }) => ({
+      nextRunAt: firstContactAt,
+      dueAt,
+      deferredBy,
+    }));
+    expect({ lead: raw.customerLeadId, steps: previewed }).toEqual({
+      lead: raw.customerLeadId,
+      steps: engine,
+    });
+  }
+  return preview;
+}
+
 describe('previewLaunch', () => {
   it('answers, step for step, the instants and reasons the engine then stores', async () => {
-    const workflow = await stored();
-    const preview = await previewLaunch(
+    const preview = await expectEngineToFollow(await stored(), mixedLeads);
+    expect(preview.summary).toMatchObject({ total: 7, contactable: 7, blocked: 0 });
+  });
+
+  it('assumes an outcome that goes on, and follows the repeated attempts it brings', async () => {
+    const workflow = aWorkflow();
+    const [call, text] = workflow.definition.steps;
+    if (!call || !text) throw new Error('two steps');
+    // Every outcome that reaches the contact ends the run: only reaching nobody goes on.
+    const reached = dispositions.filter(
+      (d) => !(noContactDispositions as readonly string[]).includes(d)
+    );
+    Object.assign(call, { finishOn: reached, count: 3, delayInSecs: 3600 }); // each retry an hour later
+    Object.assign(text, { delayInSecs: 600 });
+    await putWorkflow(workflow);
+    const preview = await expectEngineToFollow(workflow, mixedLeads.slice(0, 5));
+    expect(preview.leads[0]?.steps.map((step) => step.assumedOutcome)).toEqual([
+      'COULD_NOT_CONNECT',
+      null,
+    ]);
+  });
+
+  it('shows the steps after one that ends the run on every outcome as not reached', async () => {
+    const workflow = aWorkflow();
+    Object.assign(workflow.definition.steps[0] ?? {}, { finishOn: [...dispositions] });
+    await putWorkflow(workflow);
+    const { leads } = await previewLaunch(
       organizationId,
       workflow.id,
-      mixedLeads.map(parseLead),
+      mixedLeads.slice(0, 1).map(parseLead),
       now
     );
-    for (const [index, raw] of mixedLeads.entries()) {
-      const lead = parseLead(raw);
-      if (!('lead' in lead)) throw new Error('the mixed leads are valid');
-      const { execution, pending } = await storeExecution(organizationId, workflow, lead.lead, now);
-      const engine = await runEngine(execution.id, pending?.input.plan as Plan);
-      const previewed = preview.leads[index]?.steps.map(
-        ({ firstContactAt, dueAt, deferredBy }) => ({
-          nextRunAt: firstContactAt,
-          dueAt,
-          deferredBy,
-        })
-      );
-      expect({ lead: raw.customerLeadId, steps: previewed }).toEqual({
-        lead: raw.customerLeadId,
-        steps: engine,
-      });
-    }
-    expect(preview.summary).toMatchObject({ total: 7, contactable: 7, blocked: 0 });
+    expect(leads[0]?.steps[0]).toMatchObject({
+      firstContactAt: now.toISOString(),
+      assumedOutcome: null,
+    });
+    expect(leads[0]?.steps[1]).toMatchObject({
+      firstContactAt: null,
+      deferredBy: ['not reached: every outcome of step 0 finishes the run'],
+    });
   });
 
   it('shows candidate zones and states, the assumed outcome, and why a step waits', async () => {
