@@ -9,6 +9,7 @@ import { controlHandlers } from './control-routes.js';
 import { executionHandlers } from './execution-routes.js';
 import { errorEnvelope, organizationOf } from './http.js';
 import { observability } from './observability.js';
+import { previewHandlers } from './preview-routes.js';
 import type { Route } from './route.js';
 import { workflowHandlers } from './workflow-routes.js';
 
@@ -23,6 +24,7 @@ export const routes: Record<ApiRoute, Route> = {
   ...workflowHandlers,
   ...executionHandlers,
   ...controlHandlers,
+  ...previewHandlers,
 };
 
 export async function routeRequest(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {

@@ -22,7 +22,8 @@ import { idParameter, type Route } from './route.js';
 /** Feather's bulk body: 1 to 25 leads, each validated on its own so one bad lead fails alone. */
 const bulkCreateSchema = z.strictObject({ leads: z.array(z.unknown()).min(1).max(25) });
 
-function parseLead(lead: unknown): LeadInput {
+/** One lead of a bulk body (bulk create, launch preview): parsed, or the first wrong field. */
+export function parseLead(lead: unknown): LeadInput {
   const parsed = createExecutionSchema.safeParse(lead);
   if (parsed.success) return { lead: parsed.data };
   const first = issuesOf(parsed.error)[0];

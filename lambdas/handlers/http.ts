@@ -119,13 +119,16 @@ export function header(event: APIGatewayProxyEvent, name: string): string | unde
 }
 
 /** Reads a JSON body: right content type, bounded size, well-formed, then the schema. */
-export function parseBody<S extends z.ZodType>(event: APIGatewayProxyEvent, schema: S): z.infer<S> {
+export function parseBody<S extends z.ZodType>(
+  event: APIGatewayProxyEvent,
+  schema: S,
+  maxBytes = MAX_BODY_BYTES
+): z.infer<S> {
   const raw =
     event.isBase64Encoded && event.body
       ? Buffer.from(event.body, 'base64').toString('utf8')
       : event.body;
-  if (raw && Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES)
-    throw new PayloadTooLargeError(MAX_BODY_BYTES);
+  if (raw && Buffer.byteLength(raw, 'utf8') > maxBytes) throw new PayloadTooLargeError(maxBytes);
   const contentType = header(event, 'content-type');
   if (raw && !/^application\/([\w.+-]+\+)?json\b/i.test(contentType ?? '')) {
     throw new UnsupportedMediaTypeError(contentType);

@@ -34,8 +34,20 @@ export const controlRoutes = [
   'POST /api/v1/executions/cancel',
 ] as const;
 
-export const apiRoutes = [...workflowRoutes, ...executionRoutes, ...controlRoutes] as const;
+/**
+ * A literal segment: API Gateway prefers `preview` to `{executionId}` at the same place, and so
+ * does the local gateway (the most literal match wins).
+ */
+export const previewRoutes = ['POST /api/v1/workflow/{id}/execution/preview'] as const;
+
+export const apiRoutes = [
+  ...workflowRoutes,
+  ...executionRoutes,
+  ...controlRoutes,
+  ...previewRoutes,
+] as const;
 export type ApiRoute = (typeof apiRoutes)[number];
 export type WorkflowRoute = (typeof workflowRoutes)[number];
 export type ExecutionRoute = (typeof executionRoutes)[number];
 export type ControlRoute = (typeof controlRoutes)[number];
+export type PreviewRoute = (typeof previewRoutes)[number];

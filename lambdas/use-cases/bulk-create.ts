@@ -20,6 +20,12 @@ function failed(customerLeadId: string | null, error: string): BulkResult {
   return { success: false, executionId: null, customerLeadId, error };
 }
 
+/** Why a lead was refused, in one line: the first wrong field and what is wrong with it. */
+export function refusalOf(error: AppError): string {
+  const detail = error.details?.[0];
+  return detail ? `${detail.path}: ${detail.message}` : error.message;
+}
+
 /** How many state machine starts a bulk request makes at once. */
 const START_CONCURRENCY = 5;
 
@@ -57,13 +63,7 @@ export async function createExecutionsInBulk(
       results.push({ success: true, executionId: id, customerLeadId, error: null });
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
-      const detail = error.details?.[0];
-      results.push(
-        failed(
-          input.lead.customerLeadId,
-          detail ? `${detail.path}: ${detail.message}` : error.message
-        )
-      );
+      results.push(failed(input.lead.customerLeadId, refusalOf(error)));
     }
   }
   for (let i = 0; i < pending.length; i += START_CONCURRENCY) {

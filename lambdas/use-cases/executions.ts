@@ -73,8 +73,8 @@ export async function storeExecution(
     const stored = await findExecution(executionId);
     if (stored) return { execution: stored };
   }
-  assertStartable(workflow, input, now);
-  const draft = newExecution(organizationId, workflow, input, now, executionId);
+  if (!workflow.active) throw new WorkflowInactiveError(workflow.id);
+  const draft = draftExecution(organizationId, workflow, input, now, executionId);
   const next = scheduleCheck(draft, now);
   if (next.noWindow) throw new NoContactWindowError(next.noWindow);
   if (next.schedule) {
@@ -97,8 +97,23 @@ export async function storeExecution(
   return { execution: draft, pending };
 }
 
+/**
+ * The run a lead would start, in memory and not yet planned: what creation stores and what the
+ * launch preview plans, so both follow the same run. A lead the workflow cannot start (a first
+ * step past the last, a start more than a year ahead) is a ValidationError naming the field.
+ */
+export function draftExecution(
+  organizationId: string,
+  workflow: Workflow,
+  input: CreateExecution,
+  now: Date,
+  executionId?: string
+): Execution {
+  assertStartable(workflow, input, now);
+  return newExecution(organizationId, workflow, input, now, executionId);
+}
+
 function assertStartable(workflow: Workflow, input: CreateExecution, now: Date): void {
-  if (!workflow.active) throw new WorkflowInactiveError(workflow.id);
   const steps = workflow.definition.steps.length;
   if (input.attempt >= steps) {
     throw new ValidationError('Invalid execution', [

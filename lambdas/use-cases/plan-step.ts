@@ -2,7 +2,13 @@ import { findExecution } from '../adapters/execution-queries.js';
 import { markFailed, recordSchedule } from '../adapters/execution-writes.js';
 import { ruleOfDeferral } from '../domain/contact-window.js';
 import { decideNext, type NextDecision } from '../domain/next-step.js';
-import type { Execution, ScheduleDecision } from '../schemas/execution.js';
+import {
+  applyOutcome,
+  executionAfterOutcome,
+  type OutcomeEffect,
+} from '../domain/step-progression.js';
+import type { Disposition } from '../schemas/common.js';
+import type { Execution, ScheduleDecision, StepAttempt } from '../schemas/execution.js';
 import type { Plan } from '../schemas/state-machine.js';
 import { config } from '../shared/config.js';
 import { ExecutionNotFoundError, ExecutionRegressedError } from '../shared/errors.js';
@@ -67,6 +73,29 @@ export function countDeferrals(schedule: ScheduleDecision | undefined): void {
 /** The schedule check with this deployment's dispatch spread (DISPATCH_SPREAD_SECONDS). */
 export function scheduleCheck(execution: Execution, now: Date): NextDecision {
   return decideNext(execution, now, config().DISPATCH_SPREAD_SECONDS * 1000);
+}
+
+export interface PlanAfterOutcome {
+  effect: OutcomeEffect;
+  /** The run once the outcome is recorded and the run moved on (or finished). */
+  after: Execution;
+  /** The schedule check on `after`: the next step's plan. */
+  next: NextDecision;
+}
+
+/**
+ * What an outcome of attempt `key` does to the run and what comes next, before anything is
+ * written: the outcome report stores exactly this, and the launch preview follows it in memory.
+ */
+export function planAfterOutcome(
+  execution: Execution,
+  key: string,
+  attempt: StepAttempt & { disposition: Disposition },
+  now: Date
+): PlanAfterOutcome {
+  const effect = applyOutcome(execution, attempt.stepIndex, attempt.disposition);
+  const after = executionAfterOutcome(execution, key, attempt, effect, now);
+  return { effect, after, next: scheduleCheck(after, now) };
 }
 
 /** Decides what comes next for the run as it is, and stores it. */

@@ -1,7 +1,6 @@
 import { advanceExecution, markFailed } from '../adapters/execution-writes.js';
 import { completeTask } from '../adapters/state-machine.js';
 import { findStepExecutionPointer, recordAttemptOutcome } from '../adapters/step-attempts.js';
-import { applyOutcome, executionAfterOutcome } from '../domain/step-progression.js';
 import type { Disposition } from '../schemas/common.js';
 import {
   attemptKey,
@@ -13,7 +12,13 @@ import type { Plan } from '../schemas/state-machine.js';
 import { ConcurrentUpdateError, StepExecutionNotFoundError } from '../shared/errors.js';
 import { addLogContext } from '../shared/logger.js';
 import { countOutcome } from '../shared/metrics.js';
-import { assertProgress, countDeferrals, loadExecution, scheduleCheck } from './plan-step.js';
+import {
+  assertProgress,
+  countDeferrals,
+  loadExecution,
+  planAfterOutcome,
+  scheduleCheck,
+} from './plan-step.js';
 
 export interface OutcomeReport extends Outcome {
   stepExecutionId: string;
@@ -115,9 +120,7 @@ async function advancePast(
   attempt: StepAttempt & { disposition: Disposition },
   now: Date
 ): Promise<Settled | undefined> {
-  const effect = applyOutcome(execution, attempt.stepIndex, attempt.disposition);
-  const after = executionAfterOutcome(execution, key, attempt, effect, now);
-  const next = scheduleCheck(after, now);
+  const { effect, after, next } = planAfterOutcome(execution, key, attempt, now);
   const advance = {
     ...effect,
     stepIndex: attempt.stepIndex,

@@ -537,6 +537,12 @@ const routeBodies: Partial<Record<ApiRoute, BodyKinds>> = {
       .array(randomExecution, { minLength: 1, maxLength: 3 })
       .map((leads) => ({ leads }) as Json),
   },
+  'POST /api/v1/workflow/{id}/execution/preview': {
+    base: { leads: [executionBase, executionBase] } as Json,
+    random: fc
+      .array(randomExecution, { minLength: 1, maxLength: 3 })
+      .map((leads) => ({ leads }) as Json),
+  },
   'PUT /api/v1/workflow/{id}/execution/{executionId}': {
     base: { status: 'PAUSED', metadata: { source: 'fuzz' } },
     random: fc.record(
@@ -694,6 +700,7 @@ const segmentTokens: Record<ApiRoute, Record<string, string[]>> = {
     stepExecutionId: ['{{step.fresh}}', '{{step.fresh}}', '{{step.used}}', '{{step.other}}'],
   },
   'POST /api/v1/workflow/{id}/execution/bulk': { id: [...anyWorkflow, '{{wf.created}}'] },
+  'POST /api/v1/workflow/{id}/execution/preview': { id: [...anyWorkflow, '{{wf.created}}'] },
   'PUT /api/v1/workflow/{id}/execution/{executionId}': ownRun,
   'DELETE /api/v1/workflow/{id}/execution/{executionId}': ownRun,
   'POST /api/v1/workflow/{id}/execution/{executionId}/pause': ownRun,
