@@ -1,0 +1,101 @@
+import type { UsStateCode } from '../schemas/common.js';
+import type { PartialWeekSchedule } from '../schemas/schedule.js';
+import type { StepType } from '../schemas/workflow.js';
+import { type ScheduleLayer, scheduleLayer } from './contact-window.js';
+import { restrictedDates } from './holidays.js';
+import type { Candidates } from './recipient-zones.js';
+import { type Channel, federalRule, rulesFor, type StateRule, stateRules } from './state-rules.js';
+
+/**
+ * Every layer a step must satisfy: the workflow schedule in the workflow's zone, then in each
+ * candidate recipient zone the workflow's tcpaSchedule, the federal quiet hours, and every
+ * candidate state's rows for the channel (the strict floor when no state is known). Layers
+ * intersect, so the stricter always wins.
+ */
+export interface ComplianceInput {
+  workflowSchedule: PartialWeekSchedule;
+  /** The workflow schedule's zone. */
+  timezone: string;
+  tcpaSchedule: PartialWeekSchedule;
+  /** False (Feather's flag for a step that is no solicitation): the workflow schedule only. */
+  needsTCPACompliance: boolean;
+  channel: Channel;
+  candidates: Candidates;
+  /** False: the workflow's schedules only, no federal or state law (STATE_CALLING_RULES=off). */
+  stateLaw: boolean;
+  /** The rule table; the shipped one unless a test stages another. */
+  rules?: readonly StateRule[];
+}
+
+export function channelOf(type: StepType): Channel {
+  return type === 'TEXT' ? 'text' : 'call';
+}
+
+function ruleLayer(row: StateRule, zone: string): ScheduleLayer {
+  const jurisdiction = row.state === 'unknown' ? 'US' : row.state;
+  const holidayHours = row.holidayHours;
+  return {
+    rule: 'stateLaw',
+    label: row.label,
+    zone,
+    days: row.days,
+    ...(holidayHours && {
+      holidays: {
+        datesOf: (year: number) => restrictedDates(jurisdiction, year, row.observedShift === true),
+        hours: holidayHours,
+      },
+    }),
+    ...(row.effectiveFrom && { effectiveFrom: row.effectiveFrom }),
+    key: `${row.state}|${row.label}|${row.appliesTo.join('+')}|${zone}|${row.effectiveFrom ?? ''}|${JSON.stringify(row.days)}`,
+  };
+}
+
+function lawLayers(input: ComplianceInput): ScheduleLayer[] {
+  const { candidates, channel } = input;
+  const rows =
+    candidates.states.length === 0
+      ? rulesFor('unknown', channel)
+      : candidates.states.flatMap((state) =>
+          rulesFor(state as UsStateCode, channel, input.rules ?? stateRules)
+        );
+  return [federalRule, ...rows].flatMap((row) => {
+    const zones = row.readIn?.only ? [] : [...candidates.zones];
+    if (row.readIn) zones.push(row.readIn.zone);
+    return zones.map((zone) => ruleLayer(row, zone));
+  });
+}
+
+const memo = new Map<string, ScheduleLayer[]>();
+
+/** The layers for an input; the same input gets the same array (the engine keys on it). */
+export function complianceLayers(input: ComplianceInput): ScheduleLayer[] {
+  const key = [
+    input.channel,
+    input.needsTCPACompliance,
+    input.stateLaw,
+    input.timezone,
+    JSON.stringify(input.workflowSchedule),
+    JSON.stringify(input.tcpaSchedule),
+    input.candidates.zones.join(','),
+    input.candidates.states.join(','),
+    input.rules ? input.rules.length : '',
+  ].join('|');
+  const cached = !input.rules && memo.get(key);
+  if (cached) return cached;
+  const workflow = scheduleLayer('workflowSchedule', input.workflowSchedule, input.timezone);
+  const layers = input.needsTCPACompliance
+    ? [
+        workflow,
+        ...input.candidates.zones.map((zone) =>
+          scheduleLayer('tcpaSchedule', input.tcpaSchedule, zone)
+        ),
+        ...(input.stateLaw ? lawLayers(input) : []),
+      ]
+    : [workflow];
+  const unique = [...new Map(layers.map((layer) => [layer.key, layer])).values()];
+  if (!input.rules) {
+    if (memo.size > 20_000) memo.clear();
+    memo.set(key, unique);
+  }
+  return unique;
+}

@@ -1,0 +1,122 @@
+import {
+  type Interval,
+  intersectIntervals,
+  isInside,
+  layerIntervals,
+  type ScheduleLayer,
+  type WindowDecision,
+} from './contact-window.js';
+import { describeClosed } from './window-explanations.js';
+
+/**
+ * The fast schedule check. The allowed intervals of a set of layers are computed once per
+ * week-long chunk of time and kept, so a decision for a recipient profile seen before (the same
+ * zones, states, channel and schedules) is a lookup in a few sorted intervals: no Intl, no
+ * per-day expansion. Offsets come from the zone's transitions (zone-offsets.ts), so DST is
+ * handled where it changes, not by probing every wall time.
+ */
+
+const DAY = 86_400_000;
+const CHUNK = 7 * DAY;
+/** Profiles kept at once; the cache restarts past this so memory stays bounded. */
+const MAX_PROFILES = 20_000;
+const MAX_CHUNKS_PER_PROFILE = 16;
+
+interface Chunk {
+  allowed: Interval[];
+  perLayer: Interval[][];
+}
+
+interface Profile {
+  layers: ScheduleLayer[];
+  chunks: Map<number, Chunk>;
+}
+
+const profiles = new Map<string, Profile>();
+
+function profileOf(layers: ScheduleLayer[]): Profile {
+  const key = layers.map((layer) => layer.key).join('\n');
+  let profile = profiles.get(key);
+  if (!profile) {
+    if (profiles.size >= MAX_PROFILES) profiles.clear();
+    profile = { layers, chunks: new Map() };
+    profiles.set(key, profile);
+  }
+  return profile;
+}
+
+function chunkOf(profile: Profile, index: number): Chunk {
+  let chunk = profile.chunks.get(index);
+  if (chunk) return chunk;
+  const from = index * CHUNK;
+  const to = from + CHUNK;
+  const perLayer = profile.layers.map((layer) => layerIntervals(layer, from, to));
+  let allowed: Interval[] = [{ start: from, end: to }];
+  for (const intervals of perLayer) allowed = intersectIntervals(allowed, intervals);
+  chunk = { allowed, perLayer };
+  if (profile.chunks.size >= MAX_CHUNKS_PER_PROFILE) profile.chunks.clear();
+  profile.chunks.set(index, chunk);
+  return chunk;
+}
+
+function layerOpenAt(profile: Profile, layerIndex: number, t: number): boolean {
+  const intervals = chunkOf(profile, Math.floor(t / CHUNK)).perLayer[layerIndex] ?? [];
+  return isInside(intervals, t);
+}
+
+/** The first allowed interval ending after `from`, its end joined across chunk borders. */
+function firstOpening(profile: Profile, from: number, to: number): Interval | undefined {
+  let found: Interval | undefined;
+  for (let index = Math.floor(from / CHUNK); index * CHUNK < to; index++) {
+    for (const interval of chunkOf(profile, index).allowed) {
+      if (interval.end <= from) continue;
+      if (!found) found = { start: Math.max(interval.start, from), end: interval.end };
+      else if (interval.start === found.end) found.end = interval.end;
+      else return found;
+    }
+  }
+  return found;
+}
+
+/**
+ * The first instant at or after `from` that every layer allows, searching `horizonDays` ahead.
+ * Layers intersect: adding a layer (another candidate zone, a stricter rule) can only narrow
+ * the window, never widen it. A deferral names the layers that open exactly at the answer: the
+ * ones that decided it.
+ */
+export function nextAllowedInstant(
+  layers: ScheduleLayer[],
+  from: Date,
+  horizonDays = 14
+): WindowDecision {
+  const profile = profileOf(layers);
+  const start = from.getTime();
+  const to = start + horizonDays * DAY;
+  const opening = firstOpening(profile, start, to);
+  if (!opening || opening.start >= to) {
+    const closed = layers.filter((_, index) => !layerOpenAt(profile, index, start));
+    const deferredBy =
+      closed.length > 0
+        ? closed.map((layer) => describeClosed(layer, start))
+        : [
+            `${layers.map((layer) => `${layer.label} (${layer.zone})`).join(', ')} are never open at once`,
+          ];
+    return { at: null, closesAt: null, deferredBy };
+  }
+  const closesAt = new Date(Math.min(opening.end, to));
+  if (opening.start === start) return { at: from, closesAt, deferredBy: [] };
+  const before = opening.start - 1;
+  const deciding = layers.filter((_, index) => !layerOpenAt(profile, index, before));
+  return {
+    at: new Date(opening.start),
+    closesAt,
+    deferredBy: [...new Set(deciding.map((layer) => describeClosed(layer, before)))],
+  };
+}
+
+/** Whether every layer allows instant `t`. */
+export function allowedAt(layers: ScheduleLayer[], t: Date): boolean {
+  const profile = profileOf(layers);
+  const chunk = chunkOf(profile, Math.floor(t.getTime() / CHUNK));
+  return isInside(chunk.allowed, t.getTime());
+}
