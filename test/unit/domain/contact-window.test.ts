@@ -46,8 +46,8 @@ describe('nextAllowedInstant', () => {
     // Assess
     expect(decision.at?.toISOString()).toBe('2026-11-30T16:00:00.000Z');
     expect(decision.deferredBy).toEqual([
-      'workflowSchedule closed in America/New_York at wednesday 2026-11-25 05:00',
-      'tcpaSchedule closed in America/Los_Angeles at wednesday 2026-11-25 02:00',
+      // The layer that opened last decided it: 08:00 in San Francisco is 11:00 in New York.
+      'tcpaSchedule, Monday before 08:00 in America/Los_Angeles',
     ]);
   });
 
