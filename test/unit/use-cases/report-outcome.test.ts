@@ -191,7 +191,8 @@ describe('reportStepOutcome', () => {
         output: {
           action: 'STEP',
           stepIndex: 1,
-          waitUntil: nextRunAt,
+          // Deferred to the opening: it waits its place in the dispatch spread after it.
+          waitUntil: expect.stringMatching(/^2026-11-24T16:00:/),
           stepExecutionId: id,
           disposition: 'NO_ANSWER',
         },
