@@ -66,6 +66,25 @@ function lawLayers(input: ComplianceInput): ScheduleLayer[] {
 }
 
 const memo = new Map<string, ScheduleLayer[]>();
+const scheduleIds = new Map<string, number>();
+const idsByObject = new WeakMap<PartialWeekSchedule, number>();
+
+/**
+ * A short id per distinct schedule content, so memo keys stay short to hash; an object seen
+ * before (a workflow's runs share one in a preview) skips serializing it.
+ */
+function idOf(schedule: PartialWeekSchedule): number {
+  let id = idsByObject.get(schedule);
+  if (id !== undefined) return id;
+  const text = JSON.stringify(schedule);
+  id = scheduleIds.get(text);
+  if (id === undefined) {
+    id = scheduleIds.size;
+    scheduleIds.set(text, id);
+  }
+  idsByObject.set(schedule, id);
+  return id;
+}
 
 /** The layers for an input; the same input gets the same array (the engine keys on it). */
 export function complianceLayers(input: ComplianceInput): ScheduleLayer[] {
@@ -74,8 +93,8 @@ export function complianceLayers(input: ComplianceInput): ScheduleLayer[] {
     input.needsTCPACompliance,
     input.stateLaw,
     input.timezone,
-    JSON.stringify(input.workflowSchedule),
-    JSON.stringify(input.tcpaSchedule),
+    idOf(input.workflowSchedule),
+    idOf(input.tcpaSchedule),
     input.candidates.zones.join(','),
     input.candidates.states.join(','),
     input.rules ? input.rules.length : '',

@@ -56,8 +56,18 @@ export function scheduleLayer(
   return { rule, label: rule, zone, days, key: `${rule}|${zone}|${JSON.stringify(days)}` };
 }
 
+const dateStrings = new Map<number, string>();
+
+/** The YYYY-MM-DD of a UTC-encoded wall time, remembered per day. */
 export function localDateString(wall: number): string {
-  return new Date(wall).toISOString().slice(0, 10);
+  const dayNumber = Math.floor(wall / DAY);
+  let date = dateStrings.get(dayNumber);
+  if (date === undefined) {
+    date = new Date(dayNumber * DAY).toISOString().slice(0, 10);
+    if (dateStrings.size > 100_000) dateStrings.clear();
+    dateStrings.set(dayNumber, date);
+  }
+  return date;
 }
 
 export function weekdayOfWall(wall: number): Weekday {
@@ -71,7 +81,7 @@ export function hoursOn(
 ): { hours: Hours; holiday?: string; date: string } {
   const date = localDateString(dayWall);
   if (layer.effectiveFrom && date < layer.effectiveFrom) return { hours: WHOLE_DAY, date };
-  const holiday = layer.holidays?.datesOf(new Date(dayWall).getUTCFullYear()).get(date);
+  const holiday = layer.holidays?.datesOf(Number(date.slice(0, 4))).get(date);
   if (holiday !== undefined && layer.holidays)
     return { hours: layer.holidays.hours, holiday, date };
   return { hours: layer.days[weekdayOfWall(dayWall)] ?? [], date };

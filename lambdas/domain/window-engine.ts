@@ -33,8 +33,12 @@ interface Profile {
 }
 
 const profiles = new Map<string, Profile>();
+/** The same layer array (complianceLayers memoizes them) finds its profile without a key. */
+const byArray = new WeakMap<ScheduleLayer[], Profile>();
 
 function profileOf(layers: ScheduleLayer[]): Profile {
+  const known = byArray.get(layers);
+  if (known) return known;
   const key = layers.map((layer) => layer.key).join('\n');
   let profile = profiles.get(key);
   if (!profile) {
@@ -42,6 +46,7 @@ function profileOf(layers: ScheduleLayer[]): Profile {
     profile = { layers, chunks: new Map() };
     profiles.set(key, profile);
   }
+  byArray.set(layers, profile);
   return profile;
 }
 

@@ -15,7 +15,8 @@ interface Transition {
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
-const years = new Map<string, Transition[]>();
+/** Per zone, per UTC year: the transitions (plain maps, no string keys in the hot path). */
+const zones = new Map<string, Map<number, Transition[]>>();
 
 function intlOffset(t: number, zone: string): number {
   let formatter = formatters.get(zone);
@@ -46,8 +47,12 @@ function intlOffset(t: number, zone: string): number {
 
 /** The offsets in force during one UTC year: the one at its start, then each change. */
 function transitionsOf(zone: string, year: number): Transition[] {
-  const key = `${zone}|${year}`;
-  const cached = years.get(key);
+  let years = zones.get(zone);
+  if (!years) {
+    years = new Map();
+    zones.set(zone, years);
+  }
+  const cached = years.get(year);
   if (cached) return cached;
   const start = Date.UTC(year, 0, 1);
   const end = Date.UTC(year + 1, 0, 1);
@@ -65,13 +70,26 @@ function transitionsOf(zone: string, year: number): Transition[] {
     }
     found.push({ at: high, offset });
   }
-  years.set(key, found);
+  years.set(year, found);
   return found;
+}
+
+/** The UTC year of `t`, remembered per day (Date objects cost more than the lookup). */
+const dayYears = new Map<number, number>();
+function yearOf(t: number): number {
+  const dayNumber = Math.floor(t / DAY);
+  let year = dayYears.get(dayNumber);
+  if (year === undefined) {
+    year = new Date(dayNumber * DAY).getUTCFullYear();
+    if (dayYears.size > 100_000) dayYears.clear();
+    dayYears.set(dayNumber, year);
+  }
+  return year;
 }
 
 /** Milliseconds to add to instant `t` to read `zone`'s wall clock (as if it were UTC). */
 export function offsetAt(t: number, zone: string): number {
-  const list = transitionsOf(zone, new Date(t).getUTCFullYear());
+  const list = transitionsOf(zone, yearOf(t));
   let offset = (list[0] as Transition).offset;
   for (const transition of list) {
     if (transition.at > t) break;
