@@ -6,7 +6,7 @@ import {
   type ScheduleLayer,
   type WindowDecision,
 } from './contact-window.js';
-import { describeClosed } from './window-explanations.js';
+import { describeClosed, ruleOfDeferral } from './window-explanations.js';
 
 /**
  * The fast schedule check. The allowed intervals of a set of layers are computed once per
@@ -86,8 +86,8 @@ function firstOpening(profile: Profile, from: number, to: number): Interval | un
 /**
  * The first instant at or after `from` that every layer allows, searching `horizonDays` ahead.
  * Layers intersect: adding a layer (another candidate zone, a stricter rule) can only narrow
- * the window, never widen it. A deferral names the layers that open exactly at the answer: the
- * ones that decided it.
+ * the window, never widen it. A deferral names the layers that open exactly at the answer (the
+ * ones that decided it), after any holiday that held the run when it was due.
  */
 export function nextAllowedInstant(
   layers: ScheduleLayer[],
@@ -111,11 +111,18 @@ export function nextAllowedInstant(
   const closesAt = new Date(Math.min(opening.end, to));
   if (opening.start === start) return { at: from, closesAt, deferredBy: [] };
   const before = opening.start - 1;
-  const deciding = layers.filter((_, index) => !layerOpenAt(profile, index, before));
+  // A restricted day that held the run at `from` is named too, though it ended before `at`.
+  const holidays = layers
+    .filter((_, index) => !layerOpenAt(profile, index, start))
+    .map((layer) => describeClosed(layer, start))
+    .filter((line) => ruleOfDeferral(line) === 'holiday');
+  const deciding = layers
+    .filter((_, index) => !layerOpenAt(profile, index, before))
+    .map((layer) => describeClosed(layer, before));
   return {
     at: new Date(opening.start),
     closesAt,
-    deferredBy: [...new Set(deciding.map((layer) => describeClosed(layer, before)))],
+    deferredBy: [...new Set([...holidays, ...deciding])],
   };
 }
 
