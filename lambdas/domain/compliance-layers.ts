@@ -3,7 +3,7 @@ import type { PartialWeekSchedule } from '../schemas/schedule.js';
 import type { StepType } from '../schemas/workflow.js';
 import { type ScheduleLayer, scheduleLayer } from './contact-window.js';
 import { restrictedDates } from './holidays.js';
-import type { Candidates } from './recipient-zones.js';
+import { type Candidates, candidatesOf } from './recipient-zones.js';
 import { type Channel, federalRule, rulesFor, type StateRule, stateRules } from './state-rules.js';
 
 /**
@@ -117,4 +117,24 @@ export function complianceLayers(input: ComplianceInput): ScheduleLayer[] {
     memo.set(key, unique);
   }
   return unique;
+}
+
+/** What the schedule check takes besides the run and the clock. */
+export interface ScheduleOptions {
+  /** The organization's emergency stops (state codes): a run in one of them waits. */
+  blockedStates?: readonly string[];
+  /** False leaves out federal and state law (STATE_CALLING_RULES=off); true by default. */
+  stateLaw?: boolean;
+}
+
+/** The line naming the emergency stops that hold the run, or undefined when none does. */
+export function emergencyStopOf(
+  contact: { primaryPhone: string; zipcode?: string; state?: string },
+  blockedStates: readonly string[]
+): string | undefined {
+  if (blockedStates.length === 0) return undefined;
+  const held = candidatesOf(contact).states.filter((state) => blockedStates.includes(state));
+  return held.length > 0
+    ? `emergencyStop, waiting: emergency stop for ${held.join(', ')}`
+    : undefined;
 }

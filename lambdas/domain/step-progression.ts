@@ -7,9 +7,17 @@ import {
   type StepAttempt,
 } from '../schemas/execution.js';
 import { noContactDispositions } from '../schemas/workflow.js';
-import { channelOf, complianceLayers } from './compliance-layers.js';
+import {
+  channelOf,
+  complianceLayers,
+  emergencyStopOf,
+  type ScheduleOptions,
+} from './compliance-layers.js';
 import type { ScheduleLayer } from './contact-window.js';
 import { candidatesOf } from './recipient-zones.js';
+
+export type { ScheduleOptions };
+
 import { nextAllowedInstant } from './window-engine.js';
 
 /**
@@ -41,14 +49,6 @@ export type PlanDecision =
   /** An emergency stop covers one of the run's candidate states: it waits, then looks again. */
   | { action: 'BLOCKED'; stepIndex: number; dueAt: Date; waitUntil: Date; deferredBy: string[] };
 
-/** What the schedule check takes besides the run and the clock. */
-export interface ScheduleOptions {
-  /** The organization's emergency stops (state codes): a run in one of them waits. */
-  blockedStates?: readonly string[];
-  /** False leaves out federal and state law (STATE_CALLING_RULES=off); true by default. */
-  stateLaw?: boolean;
-}
-
 /** Every schedule and rule the current step must satisfy, recipient zones and states included. */
 export function scheduleLayers(
   execution: Execution,
@@ -64,18 +64,6 @@ export function scheduleLayers(
     candidates: candidatesOf(execution),
     stateLaw: options.stateLaw !== false,
   });
-}
-
-/** The line naming the emergency stops that hold the run, or undefined when none does. */
-export function emergencyStopOf(
-  execution: Execution,
-  blockedStates: readonly string[]
-): string | undefined {
-  if (blockedStates.length === 0) return undefined;
-  const held = candidatesOf(execution).states.filter((state) => blockedStates.includes(state));
-  return held.length > 0
-    ? `emergencyStop, waiting: emergency stop for ${held.join(', ')}`
-    : undefined;
 }
 
 export function latestAttempt(execution: Execution, stepIndex: number): StepAttempt | undefined {

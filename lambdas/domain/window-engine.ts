@@ -125,10 +125,3 @@ export function nextAllowedInstant(
     deferredBy: [...new Set([...holidays, ...deciding])],
   };
 }
-
-/** Whether every layer allows instant `t`. */
-export function allowedAt(layers: ScheduleLayer[], t: Date): boolean {
-  const profile = profileOf(layers);
-  const chunk = chunkOf(profile, Math.floor(t.getTime() / CHUNK));
-  return isInside(chunk.allowed, t.getTime());
-}

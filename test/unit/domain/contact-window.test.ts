@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { type ScheduleLayer, scheduleLayer } from '../../../lambdas/domain/contact-window.js';
 import { nextAllowedInstant } from '../../../lambdas/domain/window-engine.js';
-import { zonedWallTimeToInstant } from '../../../lambdas/domain/zoned-time.js';
 import {
   federalTcpaSchedule,
   type PartialWeekSchedule,
   weekScheduleSchema,
 } from '../../../lambdas/schemas/schedule.js';
+import { zonedWallTimeToInstant } from '../../helpers/zoned-time.js';
 
 const ninetoFive = {
   enabled: true,

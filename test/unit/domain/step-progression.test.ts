@@ -10,7 +10,6 @@ import {
 } from '../../../lambdas/domain/step-progression.js';
 import { type Execution, executionSchema } from '../../../lambdas/schemas/execution.js';
 import {
-  alwaysOpenSchedule,
   federalTcpaSchedule,
   type WeekSchedule,
 } from '../../../lambdas/schemas/schedule.js';

@@ -1,5 +1,7 @@
-import { type Weekday, weekdays } from '../schemas/common.js';
-import { instantOfWall, wallClock } from './zone-offsets.js';
+import { instantOfWall, wallClock } from '../../lambdas/domain/zone-offsets.js';
+import { type Weekday, weekdays } from '../../lambdas/schemas/common.js';
+
+/** Wall-clock helpers for tests: calendar dates and wall times in a zone, on the engine's offsets. */
 
 /** A calendar date in some zone, as plain numbers (month 1–12). */
 export interface LocalDate {
