@@ -9,10 +9,7 @@ import {
   stepDueAt,
 } from '../../../lambdas/domain/step-progression.js';
 import { type Execution, executionSchema } from '../../../lambdas/schemas/execution.js';
-import {
-  federalTcpaSchedule,
-  type WeekSchedule,
-} from '../../../lambdas/schemas/schedule.js';
+import { federalTcpaSchedule, type WeekSchedule } from '../../../lambdas/schemas/schedule.js';
 import {
   anAttempt,
   anExecution,
