@@ -30,6 +30,10 @@ interface Chunk {
 interface Profile {
   layers: ScheduleLayer[];
   chunks: Map<number, Chunk>;
+  /** Whether any layer restricts dates (else no holiday can be named). */
+  hasHolidays: boolean;
+  /** The deciding lines per window opening: the same opening always has the same reasons. */
+  reasons: Map<number, string[]>;
 }
 
 const profiles = new Map<string, Profile>();
@@ -43,7 +47,12 @@ function profileOf(layers: ScheduleLayer[]): Profile {
   let profile = profiles.get(key);
   if (!profile) {
     if (profiles.size >= MAX_PROFILES) profiles.clear();
-    profile = { layers, chunks: new Map() };
+    profile = {
+      layers,
+      chunks: new Map(),
+      hasHolidays: layers.some((layer) => layer.holidays !== undefined),
+      reasons: new Map(),
+    };
     profiles.set(key, profile);
   }
   byArray.set(layers, profile);
@@ -67,6 +76,20 @@ function chunkOf(profile: Profile, index: number): Chunk {
 function layerOpenAt(profile: Profile, layerIndex: number, t: number): boolean {
   const intervals = chunkOf(profile, Math.floor(t / CHUNK)).perLayer[layerIndex] ?? [];
   return isInside(intervals, t);
+}
+
+/** Why the window opens only at `opening`: the layers still closed the instant before it. */
+function decidingReasons(profile: Profile, opening: number): string[] {
+  let reasons = profile.reasons.get(opening);
+  if (!reasons) {
+    const before = opening - 1;
+    reasons = profile.layers
+      .filter((_, index) => !layerOpenAt(profile, index, before))
+      .map((layer) => describeClosed(layer, before));
+    if (profile.reasons.size > 256) profile.reasons.clear();
+    profile.reasons.set(opening, reasons);
+  }
+  return reasons;
 }
 
 /** The first allowed interval ending after `from`, its end joined across chunk borders. */
@@ -110,15 +133,14 @@ export function nextAllowedInstant(
   }
   const closesAt = new Date(Math.min(opening.end, to));
   if (opening.start === start) return { at: from, closesAt, deferredBy: [] };
-  const before = opening.start - 1;
   // A restricted day that held the run at `from` is named too, though it ended before `at`.
-  const holidays = layers
-    .filter((_, index) => !layerOpenAt(profile, index, start))
-    .map((layer) => describeClosed(layer, start))
-    .filter((line) => ruleOfDeferral(line) === 'holiday');
-  const deciding = layers
-    .filter((_, index) => !layerOpenAt(profile, index, before))
-    .map((layer) => describeClosed(layer, before));
+  const holidays = profile.hasHolidays
+    ? layers
+        .filter((_, index) => !layerOpenAt(profile, index, start))
+        .map((layer) => describeClosed(layer, start))
+        .filter((line) => ruleOfDeferral(line) === 'holiday')
+    : [];
+  const deciding = decidingReasons(profile, opening.start);
   return {
     at: new Date(opening.start),
     closesAt,
