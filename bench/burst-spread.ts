@@ -7,7 +7,11 @@
  * Takes the wait for the next minute boundary (windows start on whole minutes) plus the spread.
  */
 import { findExecution, findExecutionState } from '../lambdas/adapters/execution-queries.js';
-import { dispatchOffsetMs, priorityBucket } from '../lambdas/domain/dispatch-spread.js';
+import {
+  dispatchOffsetMs,
+  priorityBucket,
+  spreadKeyOf,
+} from '../lambdas/domain/dispatch-spread.js';
 import { config } from '../lambdas/shared/config.js';
 import { startLocalRuntime } from '../local/runtime.js';
 
@@ -24,6 +28,8 @@ const runtime = await startLocalRuntime({
   port: 0,
   channel: 'simulator',
   environment: {
+    // The windows open a minute from now on the real clock, whatever state law says about it.
+    STATE_CALLING_RULES: 'off',
     SIMULATOR_OUTCOME: 'CALENDLY',
     SIMULATOR_DELAY_MS: '0',
     POWERTOOLS_LOG_LEVEL: 'ERROR',
@@ -141,7 +147,7 @@ async function dispatchesOf(ids: string[], opening: Date, closesAt: Date): Promi
     const priorityDate = new Date(run.priorityDate);
     const spreadMs = spreadSeconds * 1000;
     const offsetMs = dispatchOffsetMs({
-      executionId: run.id,
+      spreadKey: spreadKeyOf(run),
       priorityDate,
       opensAt: opening,
       closesAt,

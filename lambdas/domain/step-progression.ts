@@ -7,8 +7,18 @@ import {
   type StepAttempt,
 } from '../schemas/execution.js';
 import { noContactDispositions } from '../schemas/workflow.js';
-import { nextAllowedInstant, type ScheduleLayer } from './contact-window.js';
-import { resolveRecipientZones } from './recipient-zones.js';
+import {
+  channelOf,
+  complianceLayers,
+  emergencyStopOf,
+  type ScheduleOptions,
+} from './compliance-layers.js';
+import type { ScheduleLayer } from './contact-window.js';
+import { candidatesOf } from './recipient-zones.js';
+
+export type { ScheduleOptions };
+
+import { nextAllowedInstant } from './window-engine.js';
 
 /**
  * No single Wait lasts longer than this; Dispatch then finds it is "not now" and the run waits
@@ -18,6 +28,9 @@ export const MAX_WAIT_MS = 7 * 24 * 3600_000;
 
 /** How far ahead the schedule check looks for a window before declaring that none exists. */
 export const WINDOW_HORIZON_DAYS = 14;
+
+/** A run held by an emergency stop looks again this often (a stop is lifted by a person). */
+export const EMERGENCY_RECHECK_MS = 3600_000;
 
 export type PlanDecision =
   | { action: 'FINISH'; reason: string }
@@ -32,28 +45,25 @@ export type PlanDecision =
       windowClosesAt: Date;
       deferredBy: string[];
     }
-  | { action: 'NO_WINDOW'; stepIndex: number; dueAt: Date; deferredBy: string[] };
+  | { action: 'NO_WINDOW'; stepIndex: number; dueAt: Date; deferredBy: string[] }
+  /** An emergency stop covers one of the run's candidate states: it waits, then looks again. */
+  | { action: 'BLOCKED'; stepIndex: number; dueAt: Date; waitUntil: Date; deferredBy: string[] };
 
-/** Every schedule the current step must satisfy, recipient zones included. */
-export function scheduleLayers(execution: Execution): ScheduleLayer[] {
-  const workflowLayer: ScheduleLayer = {
-    rule: 'workflowSchedule',
-    schedule: execution.workflowSchedule,
-    zone: execution.timezone,
-  };
-  // A step marked needsTCPACompliance: false is held to the workflow schedule only.
-  if (execution.definition.steps[execution.stepIndex]?.needsTCPACompliance === false) {
-    return [workflowLayer];
-  }
-  const recipient = resolveRecipientZones(execution);
-  return [
-    workflowLayer,
-    ...recipient.zones.map((zone) => ({
-      rule: 'tcpaSchedule',
-      schedule: execution.tcpaSchedule,
-      zone,
-    })),
-  ];
+/** Every schedule and rule the current step must satisfy, recipient zones and states included. */
+export function scheduleLayers(
+  execution: Execution,
+  options: ScheduleOptions = {}
+): ScheduleLayer[] {
+  const step = execution.definition.steps[execution.stepIndex];
+  return complianceLayers({
+    workflowSchedule: execution.workflowSchedule,
+    timezone: execution.timezone,
+    tcpaSchedule: execution.tcpaSchedule,
+    needsTCPACompliance: step?.needsTCPACompliance !== false,
+    channel: channelOf(step?.type ?? 'CALL'),
+    candidates: candidatesOf(execution),
+    stateLaw: options.stateLaw !== false,
+  });
 }
 
 export function latestAttempt(execution: Execution, stepIndex: number): StepAttempt | undefined {
@@ -79,8 +89,15 @@ export function stepDueAt(execution: Execution, stepIndex: number): Date {
   return new Date(new Date(base).getTime() + step.delayInSecs * 1000);
 }
 
-/** The schedule-check: what the state machine does next for this execution. */
-export function planNextStep(execution: Execution, now: Date): PlanDecision {
+/**
+ * The schedule-check: what the state machine does next for this execution. `blockedStates`
+ * are the organization's emergency stops (state codes).
+ */
+export function planNextStep(
+  execution: Execution,
+  now: Date,
+  options: ScheduleOptions = {}
+): PlanDecision {
   if (isFinished(execution.status)) {
     return { action: 'FINISH', reason: `execution is ${execution.status}` };
   }
@@ -89,8 +106,17 @@ export function planNextStep(execution: Execution, now: Date): PlanDecision {
     return { action: 'FINISH', reason: 'no steps left' };
   }
   const dueAt = stepDueAt(execution, stepIndex);
+  const stop = emergencyStopOf(execution, options.blockedStates ?? []);
+  if (stop) {
+    const waitUntil = new Date(Math.max(now.getTime() + EMERGENCY_RECHECK_MS, dueAt.getTime()));
+    return { action: 'BLOCKED', stepIndex, dueAt, waitUntil, deferredBy: [stop] };
+  }
   const from = dueAt > now ? dueAt : now;
-  const decision = nextAllowedInstant(scheduleLayers(execution), from, WINDOW_HORIZON_DAYS);
+  const decision = nextAllowedInstant(
+    scheduleLayers(execution, options),
+    from,
+    WINDOW_HORIZON_DAYS
+  );
   if (!decision.at || !decision.closesAt)
     return { action: 'NO_WINDOW', stepIndex, dueAt, deferredBy: decision.deferredBy };
   const cap = new Date(now.getTime() + MAX_WAIT_MS);
@@ -111,7 +137,12 @@ export type DispatchCheck = { ok: true } | { ok: false; reason: string };
  * Dispatch's re-check at the moment of contact: a Wait may have lasted days, the execution
  * may have been paused or cancelled, or the wait may have been capped short of the window.
  */
-export function checkDispatch(execution: Execution, stepIndex: number, now: Date): DispatchCheck {
+export function checkDispatch(
+  execution: Execution,
+  stepIndex: number,
+  now: Date,
+  options: ScheduleOptions = {}
+): DispatchCheck {
   // CREATED until the first claim: a run that has not contacted anyone yet.
   if (execution.status !== 'RUNNING' && execution.status !== 'CREATED')
     return { ok: false, reason: `execution is ${execution.status}` };
@@ -121,7 +152,8 @@ export function checkDispatch(execution: Execution, stepIndex: number, now: Date
       reason: `step ${stepIndex} is no longer current (now ${execution.stepIndex})`,
     };
   }
-  const decision = planNextStep(execution, now);
+  const decision = planNextStep(execution, now, options);
+  if (decision.action === 'BLOCKED') return { ok: false, reason: decision.deferredBy.join('; ') };
   if (decision.action !== 'STEP') return { ok: false, reason: 'no allowed window' };
   if (decision.nextRunAt.getTime() > now.getTime()) {
     return { ok: false, reason: `not allowed before ${decision.nextRunAt.toISOString()}` };

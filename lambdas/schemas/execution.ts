@@ -134,6 +134,8 @@ export const scheduleDecisionSchema = z.object({
   deferredBy: z.array(z.string()),
   recipientZones: z.array(z.string()),
   recipientZoneSource: z.string(),
+  /** The states whose law applied (address, ZIP and area code); absent on older decisions. */
+  recipientStates: z.array(z.string()).optional(),
   decidedAt: isoDateTimeSchema,
 });
 export type ScheduleDecision = z.infer<typeof scheduleDecisionSchema>;

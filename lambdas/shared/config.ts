@@ -44,6 +44,12 @@ const configSchema = z.object({
    * priorityDate first (see domain/dispatch-spread.ts). 0 dispatches them all at the opening.
    */
   DISPATCH_SPREAD_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  /**
+   * `enforced` (the default): federal and state calling-hour law and holidays apply on top of the
+   * workflow's schedules (domain/state-rules.ts). `off` leaves only the workflow's schedules: for
+   * the end-to-end harness, whose runs must dispatch at any hour of the real clock.
+   */
+  STATE_CALLING_RULES: z.enum(['enforced', 'off']).default('enforced'),
   /** Local runtime only: SDK endpoints on loopback. Absent on AWS. */
   DYNAMODB_ENDPOINT: optionalUrl,
   SFN_ENDPOINT: optionalUrl,

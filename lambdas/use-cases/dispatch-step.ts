@@ -22,7 +22,7 @@ import type { DispatchInput } from '../schemas/state-machine.js';
 import { addLogContext, logger } from '../shared/logger.js';
 import { countChannelFailure, countStepDispatched } from '../shared/metrics.js';
 import { controlExecution } from './controls.js';
-import { assertProgress, loadExecution, planExecution } from './plan-step.js';
+import { assertProgress, loadExecution, planExecution, scheduleOptions } from './plan-step.js';
 import { recordOutcome, settleOutcome } from './report-outcome.js';
 
 /** Namespace for step execution ids: uuidv5(execution, step, attempt) is stable across retries. */
@@ -56,7 +56,7 @@ export async function dispatchStep(input: DispatchInput, now: Date): Promise<voi
   const existing = execution.attempts[attemptKey(input.stepIndex, execution.attemptNo)];
   if (existing) return resumeAttempt(execution, existing, input.taskToken, now);
 
-  const check = checkDispatch(execution, input.stepIndex, now);
+  const check = checkDispatch(execution, input.stepIndex, now, scheduleOptions());
   if (!check.ok) return notNow(execution, input.taskToken, check.reason, now);
   if (!(await workflowExists(execution.organizationId, execution.workflowId))) {
     // Deleted while this run waited (its cancel may have missed it): never contact for it.

@@ -3,7 +3,7 @@ import { checkDispatch } from '../domain/step-progression.js';
 import { type Disposition, dispositions } from '../schemas/common.js';
 import { attemptKey, type Execution, type StepAttempt } from '../schemas/execution.js';
 import { MAX_STEP_ATTEMPTS, noContactDispositions, type Step } from '../schemas/workflow.js';
-import { planAfterOutcome, scheduleCheck } from './plan-step.js';
+import { planAfterOutcome, scheduleCheck, scheduleOptions } from './plan-step.js';
 
 /**
  * A run followed in memory from its creation to its last step, through the engine's own
@@ -64,7 +64,7 @@ export function dispatchInstant(run: Execution, next: NextDecision): Date | { no
   for (let waits = 0; waits < 16; waits++) {
     if (current.noWindow || current.plan.action !== 'STEP') break;
     const at = new Date(current.plan.waitUntil);
-    if (checkDispatch(run, current.plan.stepIndex, at).ok) return at;
+    if (checkDispatch(run, current.plan.stepIndex, at, scheduleOptions()).ok) return at;
     current = scheduleCheck(run, at);
   }
   return { noWindow: current.noWindow ?? `step ${run.stepIndex} is never dispatched` };

@@ -1,12 +1,14 @@
 import { findExecution } from '../adapters/execution-queries.js';
 import { markFailed, recordSchedule } from '../adapters/execution-writes.js';
-import { ruleOfDeferral } from '../domain/contact-window.js';
+
 import { decideNext, type NextDecision } from '../domain/next-step.js';
 import {
   applyOutcome,
   executionAfterOutcome,
   type OutcomeEffect,
+  type ScheduleOptions,
 } from '../domain/step-progression.js';
+import { ruleOfDeferral } from '../domain/window-explanations.js';
 import type { Disposition } from '../schemas/common.js';
 import type { Execution, ScheduleDecision, StepAttempt } from '../schemas/execution.js';
 import type { Plan } from '../schemas/state-machine.js';
@@ -70,9 +72,14 @@ export function countDeferrals(schedule: ScheduleDecision | undefined): void {
   for (const line of schedule?.deferredBy ?? []) countDeferral(ruleOfDeferral(line));
 }
 
+/** This deployment's schedule options (STATE_CALLING_RULES). */
+export function scheduleOptions(): ScheduleOptions {
+  return { stateLaw: config().STATE_CALLING_RULES === 'enforced' };
+}
+
 /** The schedule check with this deployment's dispatch spread (DISPATCH_SPREAD_SECONDS). */
 export function scheduleCheck(execution: Execution, now: Date): NextDecision {
-  return decideNext(execution, now, config().DISPATCH_SPREAD_SECONDS * 1000);
+  return decideNext(execution, now, config().DISPATCH_SPREAD_SECONDS * 1000, scheduleOptions());
 }
 
 export interface PlanAfterOutcome {

@@ -1,6 +1,6 @@
 import { v5 as uuidv5 } from 'uuid';
 import { getWorkflow } from '../adapters/workflow-repository.js';
-import { resolveRecipientZones } from '../domain/recipient-zones.js';
+import { type Candidates, candidatesOf } from '../domain/recipient-zones.js';
 import type { CreateExecution, Execution } from '../schemas/execution.js';
 import type { Workflow } from '../schemas/workflow.js';
 import { AppError } from '../shared/errors.js';
@@ -14,11 +14,6 @@ export const PREVIEW_ASSUMPTION =
   'finishes the run nor repeats the step (assumedOutcome), so every step runs. A real outcome ' +
   'arrives later by the length of the contact, which delays a next step that falls due inside ' +
   'an open window by as much; a step deferred to a window opening keeps its instant.';
-
-export interface Candidates {
-  zones: string[];
-  states: string[];
-}
 
 export interface LeadPreview {
   /** The lead's position in the request. */
@@ -68,14 +63,6 @@ export type LeadScreen = (
   organizationId: string,
   leads: CreateExecution[]
 ) => Promise<Array<string | undefined>>;
-
-/**
- * The recipient's candidate zones and states: the one call that answers them, so the
- * resolution the schedule check uses is the one shown.
- */
-export function candidatesOf(run: Execution): Candidates {
-  return { zones: resolveRecipientZones(run).zones, states: run.state ? [run.state] : [] };
-}
 
 /** Namespace of preview draft ids: uuidv5(workflow, phone, lead) names the same draft each time. */
 const PREVIEW_DRAFT_NAMESPACE = '3b0f6a52-8d1e-4c57-9a8e-51c2d7f04b6e';

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatWallTime } from '../../lambdas/domain/zoned-time.js';
 import {
   type ApiClient,
   bootLocalApi,
@@ -9,6 +8,7 @@ import {
   placed,
   waitFor,
 } from '../helpers/local-api.js';
+import { formatWallTime } from '../helpers/zoned-time.js';
 
 let api: ApiClient;
 

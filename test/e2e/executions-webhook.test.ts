@@ -41,6 +41,8 @@ beforeAll(async () => {
     dataDir,
     channel: 'webhook',
     agentWebhookUrl: `http://127.0.0.1:${(agent.address() as AddressInfo).port}/steps`,
+    // Runs must dispatch at any hour of the real clock; state law is unit-tested.
+    environment: { STATE_CALLING_RULES: 'off' },
   });
 });
 

@@ -77,7 +77,7 @@ describe('GET …/execution/{executionId}/events', () => {
 
     const waiting = await readTimeline(path);
     expect(waiting.map((entry) => entry.type)).toEqual(['CREATED', 'DEFERRED']);
-    expect(waiting[1]?.rule).toContain('workflowSchedule closed in UTC');
+    expect(waiting[1]?.rule).toMatch(/^workflowSchedule, \w+day before 09:00 in UTC$/);
     expect(waiting[1]?.message).toBe(
       `deferred to ${formatInstant(created.body.nextRunAt)}: ${waiting[1]?.rule}`
     );

@@ -29,7 +29,14 @@ export async function bootLocalApi(
     executionTimeoutSeconds?: number;
   } = {}
 ): Promise<ApiClient> {
-  const runtime = await startLocalRuntime({ port: 0, channel: 'manual', ...options });
+  // State law would hold runs to the real clock's legal hours; these suites test the engine
+  // against the workflow's own schedules (the law is unit-tested with pinned clocks).
+  const runtime = await startLocalRuntime({
+    port: 0,
+    channel: 'manual',
+    ...options,
+    environment: { STATE_CALLING_RULES: 'off', ...options.environment },
+  });
   const call =
     (apiKey: string | undefined) =>
     async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { nextAllowedInstant, type ScheduleLayer } from '../../../lambdas/domain/contact-window.js';
-import { zonedWallTimeToInstant } from '../../../lambdas/domain/zoned-time.js';
+import { type ScheduleLayer, scheduleLayer } from '../../../lambdas/domain/contact-window.js';
+import { nextAllowedInstant } from '../../../lambdas/domain/window-engine.js';
 import {
   federalTcpaSchedule,
   type PartialWeekSchedule,
   weekScheduleSchema,
 } from '../../../lambdas/schemas/schedule.js';
+import { zonedWallTimeToInstant } from '../../helpers/zoned-time.js';
 
 const ninetoFive = {
   enabled: true,
@@ -18,8 +19,8 @@ function layers(
   workflow: PartialWeekSchedule = featherWorkflowSchedule
 ): ScheduleLayer[] {
   return [
-    { rule: 'workflowSchedule', schedule: workflow, zone: 'America/New_York' },
-    { rule: 'tcpaSchedule', schedule: federalTcpaSchedule, zone: recipientZone },
+    scheduleLayer('workflowSchedule', workflow, 'America/New_York'),
+    scheduleLayer('tcpaSchedule', federalTcpaSchedule, recipientZone),
   ];
 }
 
@@ -45,8 +46,8 @@ describe('nextAllowedInstant', () => {
     // Assess
     expect(decision.at?.toISOString()).toBe('2026-11-30T16:00:00.000Z');
     expect(decision.deferredBy).toEqual([
-      'workflowSchedule closed in America/New_York at wednesday 2026-11-25 05:00',
-      'tcpaSchedule closed in America/Los_Angeles at wednesday 2026-11-25 02:00',
+      // The layer that opened last decided it: 08:00 in San Francisco is 11:00 in New York.
+      'tcpaSchedule, Monday before 08:00 in America/Los_Angeles',
     ]);
   });
 
@@ -71,7 +72,7 @@ describe('nextAllowedInstant', () => {
     const start = zonedWallTimeToInstant({ year: 2026, month: 3, day: 8 }, 150, 'America/New_York');
     expect(start.toISOString()).toBe('2026-03-08T07:00:00.000Z');
     const decision = nextAllowedInstant(
-      [{ rule: 'tcpaSchedule', schedule: everyDay(2, 4, 30), zone: 'America/New_York' }],
+      [scheduleLayer('tcpaSchedule', everyDay(2, 4, 30), 'America/New_York')],
       new Date('2026-03-08T05:00:00Z')
     );
     expect(decision.at?.toISOString()).toBe('2026-03-08T07:00:00.000Z');
@@ -90,11 +91,11 @@ describe('nextAllowedInstant', () => {
   it('keeps 08:00–21:00 in Arizona all year (no DST) while Denver shifts', () => {
     const summer = new Date('2026-07-01T12:00:00Z'); // 05:00 Phoenix, 06:00 Denver
     const phoenix = nextAllowedInstant(
-      [{ rule: 'tcpa', schedule: federalTcpaSchedule, zone: 'America/Phoenix' }],
+      [scheduleLayer('tcpa', federalTcpaSchedule, 'America/Phoenix')],
       summer
     );
     const denver = nextAllowedInstant(
-      [{ rule: 'tcpa', schedule: federalTcpaSchedule, zone: 'America/Denver' }],
+      [scheduleLayer('tcpa', federalTcpaSchedule, 'America/Denver')],
       summer
     );
     expect(phoenix.at?.toISOString()).toBe('2026-07-01T15:00:00.000Z');
@@ -103,14 +104,14 @@ describe('nextAllowedInstant', () => {
 
   it('reads Hawaii windows at UTC-10', () => {
     const at = nextAllowedInstant(
-      [{ rule: 'tcpa', schedule: federalTcpaSchedule, zone: 'Pacific/Honolulu' }],
+      [scheduleLayer('tcpa', federalTcpaSchedule, 'Pacific/Honolulu')],
       new Date('2026-11-25T10:00:00Z')
     ).at;
     expect(at?.toISOString()).toBe('2026-11-25T18:00:00.000Z');
   });
 
   it('treats a range ending at 24:00 as open until midnight', () => {
-    const layer = { rule: 'tcpa', schedule: everyDay(22, 24), zone: 'UTC' };
+    const layer = scheduleLayer('tcpa', everyDay(22, 24), 'UTC');
     expect(nextAllowedInstant([layer], new Date('2026-11-25T23:59:00Z')).at?.toISOString()).toBe(
       '2026-11-25T23:59:00.000Z'
     );
@@ -122,8 +123,8 @@ describe('nextAllowedInstant', () => {
   it('intersects every candidate zone, so an unresolved recipient never widens the window', () => {
     const now = new Date('2026-11-25T13:30:00Z'); // 08:30 NY, 05:30 LA
     const both: ScheduleLayer[] = [
-      { rule: 'tcpa', schedule: federalTcpaSchedule, zone: 'America/New_York' },
-      { rule: 'tcpa', schedule: federalTcpaSchedule, zone: 'America/Los_Angeles' },
+      scheduleLayer('tcpa', federalTcpaSchedule, 'America/New_York'),
+      scheduleLayer('tcpa', federalTcpaSchedule, 'America/Los_Angeles'),
     ];
     expect(nextAllowedInstant(both, now).at?.toISOString()).toBe('2026-11-25T16:00:00.000Z');
   });
@@ -131,8 +132,8 @@ describe('nextAllowedInstant', () => {
   it('answers null when the schedules never overlap, instead of looping', () => {
     const decision = nextAllowedInstant(
       [
-        { rule: 'workflowSchedule', schedule: everyDay(6, 7), zone: 'America/New_York' },
-        { rule: 'tcpaSchedule', schedule: federalTcpaSchedule, zone: 'America/New_York' },
+        scheduleLayer('workflowSchedule', everyDay(6, 7), 'America/New_York'),
+        scheduleLayer('tcpaSchedule', federalTcpaSchedule, 'America/New_York'),
       ],
       new Date('2026-11-25T10:00:00Z')
     );
@@ -158,7 +159,7 @@ describe('weekScheduleSchema', () => {
   it('finds no window in a schedule with no enabled day', () => {
     const closed = weekScheduleSchema.parse({});
     const decision = nextAllowedInstant(
-      [{ rule: 'workflowSchedule', schedule: closed, zone: 'America/New_York' }],
+      [scheduleLayer('workflowSchedule', closed, 'America/New_York')],
       new Date('2026-11-23T15:00:00Z')
     );
     expect(decision.at).toBeNull();

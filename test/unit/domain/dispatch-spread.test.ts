@@ -12,20 +12,20 @@ const opensAt = new Date('2026-11-23T14:00:00.000Z');
 const daysBefore = (days: number) => new Date(opensAt.getTime() - days * DAY_MS);
 
 const input = fc.record({
-  executionId: fc.uuid(),
+  spreadKey: fc.uuid(),
   ageMs: fc.integer({ min: -DAY_MS, max: 400 * DAY_MS }),
   windowMs: fc.integer({ min: 0, max: 8 * 3600_000 }),
   spreadMs: fc.integer({ min: 0, max: 3600_000 }),
 });
 
 function offsetOf(sample: {
-  executionId: string;
+  spreadKey: string;
   ageMs: number;
   windowMs: number;
   spreadMs: number;
 }) {
   return dispatchOffsetMs({
-    executionId: sample.executionId,
+    spreadKey: sample.spreadKey,
     priorityDate: new Date(opensAt.getTime() - sample.ageMs),
     opensAt,
     closesAt: new Date(opensAt.getTime() + sample.windowMs),
@@ -65,10 +65,10 @@ describe('dispatchOffsetMs', () => {
         fc.integer({ min: 0, max: 60 * DAY_MS }),
         fc.integer({ min: 1, max: 3600_000 }),
         (newerId, olderId, ageMs, spreadMs) => {
-          const newer = { executionId: newerId, ageMs, windowMs: 8 * 3600_000, spreadMs };
+          const newer = { spreadKey: newerId, ageMs, windowMs: 8 * 3600_000, spreadMs };
           const olderAge = Math.max(ageMs + 1, bucketStartMs(bucketOfAge(ageMs) + 1));
           fc.pre(bucketOfAge(olderAge) > bucketOfAge(ageMs));
-          const older = { executionId: olderId, ageMs: olderAge, windowMs: 8 * 3600_000, spreadMs };
+          const older = { spreadKey: olderId, ageMs: olderAge, windowMs: 8 * 3600_000, spreadMs };
           expect(offsetOf(older)).toBeGreaterThanOrEqual(offsetOf(newer));
         }
       )

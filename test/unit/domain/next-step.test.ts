@@ -6,6 +6,8 @@ import { anExecution } from '../../helpers/execution-fixture.js';
 
 const now = new Date('2026-11-23T15:00:00.000Z');
 const SPREAD_MS = 60_000;
+/** These cases test the plan and the spread; state law is tested in compliance-rules.test.ts. */
+const lawOff = { stateLaw: false };
 
 const nineToFive = {
   enabled: true,
@@ -26,7 +28,7 @@ const waitingForNine = (overrides: Partial<Execution> = {}) =>
 
 describe('decideNext', () => {
   it('plans the current step at once when every schedule is open, with the audit', () => {
-    const next = decideNext(anExecution(), now, SPREAD_MS);
+    const next = decideNext(anExecution(), now, SPREAD_MS, lawOff);
     expect(next.plan).toEqual({ action: 'STEP', stepIndex: 0, waitUntil: now.toISOString() });
     expect(next.schedule).toMatchObject({
       stepIndex: 0,
@@ -39,7 +41,12 @@ describe('decideNext', () => {
   });
 
   it('parks a paused run on its current step, with no schedule to store', () => {
-    const next = decideNext(anExecution({ status: 'PAUSED', stepIndex: 1 }), now, SPREAD_MS);
+    const next = decideNext(
+      anExecution({ status: 'PAUSED', stepIndex: 1 }),
+      now,
+      SPREAD_MS,
+      lawOff
+    );
     expect(next).toEqual({
       plan: { action: 'PARK', stepIndex: 1, waitUntil: now.toISOString() },
     });
@@ -47,13 +54,15 @@ describe('decideNext', () => {
 
   it('finishes a run that has ended', () => {
     for (const status of ['COMPLETED', 'FAILED', 'CANCELLED'] as const) {
-      expect(decideNext(anExecution({ status }), now, SPREAD_MS).plan.action).toBe('FINISH');
+      expect(decideNext(anExecution({ status }), now, SPREAD_MS, lawOff).plan.action).toBe(
+        'FINISH'
+      );
     }
   });
 
   it('finishes with the reasons when no window exists within the horizon', () => {
     const closed = weekScheduleSchema.parse({});
-    const next = decideNext(anExecution({ workflowSchedule: closed }), now, SPREAD_MS);
+    const next = decideNext(anExecution({ workflowSchedule: closed }), now, SPREAD_MS, lawOff);
     expect(next.plan.action).toBe('FINISH');
     expect(next.noWindow).toMatch(
       /^No allowed contact window within 14 days of 2026-11-23T15:00:00.000Z: /
@@ -62,13 +71,13 @@ describe('decideNext', () => {
 
   it('caps the Wait at 7 days while nextRunAt keeps the real instant', () => {
     const later = anExecution({ startAt: '2026-12-20T15:00:00.000Z' });
-    const next = decideNext(later, now, SPREAD_MS);
+    const next = decideNext(later, now, SPREAD_MS, lawOff);
     expect(next.plan.waitUntil).toBe('2026-11-30T15:00:00.000Z');
     expect(next.schedule?.nextRunAt).toBe('2026-12-20T15:00:00.000Z');
   });
 
   it('spreads a step deferred to an opening past it, while nextRunAt stays the opening', () => {
-    const next = decideNext(waitingForNine(), beforeOpening, SPREAD_MS);
+    const next = decideNext(waitingForNine(), beforeOpening, SPREAD_MS, lawOff);
     const waitUntil = Date.parse(next.plan.waitUntil);
     expect(waitUntil).toBeGreaterThanOrEqual(opening);
     expect(waitUntil).toBeLessThan(opening + SPREAD_MS);
@@ -78,7 +87,8 @@ describe('decideNext', () => {
   it('dispatches a newer priorityDate before an older one', () => {
     const run = (id: string, priorityDate: string) =>
       Date.parse(
-        decideNext(waitingForNine({ id, priorityDate }), beforeOpening, SPREAD_MS).plan.waitUntil
+        decideNext(waitingForNine({ id, priorityDate }), beforeOpening, SPREAD_MS, lawOff).plan
+          .waitUntil
       );
     const older = run('019ab1f0-0000-7000-8000-0000000000aa', '2026-10-01T00:00:00.000Z');
     const newer = run('019ab1f0-0000-7000-8000-0000000000bb', '2026-11-23T00:00:00.000Z');
@@ -86,7 +96,7 @@ describe('decideNext', () => {
   });
 
   it('dispatches at the opening with no spread configured', () => {
-    const next = decideNext(waitingForNine(), beforeOpening, 0);
+    const next = decideNext(waitingForNine(), beforeOpening, 0, lawOff);
     expect(next.plan.waitUntil).toBe(new Date(opening).toISOString());
   });
 });

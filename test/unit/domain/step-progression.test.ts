@@ -9,17 +9,19 @@ import {
   stepDueAt,
 } from '../../../lambdas/domain/step-progression.js';
 import { type Execution, executionSchema } from '../../../lambdas/schemas/execution.js';
-import {
-  alwaysOpenSchedule,
-  federalTcpaSchedule,
-  type WeekSchedule,
-} from '../../../lambdas/schemas/schedule.js';
+import { federalTcpaSchedule, type WeekSchedule } from '../../../lambdas/schemas/schedule.js';
 import {
   anAttempt,
   anExecution,
   FIXTURE_CREATED_AT,
   FIXTURE_IDS,
 } from '../../helpers/execution-fixture.js';
+
+/**
+ * These cases test step mechanics against the workflow's own schedules; state law (which keeps
+ * the fixture's 07:00 San Francisco start until 08:00) is tested in compliance-rules.test.ts.
+ */
+const lawOff = { stateLaw: false };
 
 const createdAt = new Date(FIXTURE_CREATED_AT); // Mon 2026-11-23 10:00 New York, 07:00 SF
 
@@ -139,25 +141,37 @@ describe('stepDueAt', () => {
 });
 
 describe('scheduleLayers', () => {
+  const named = (layers: { rule: string; zone: string }[]) =>
+    layers.map((layer) => `${layer.rule} ${layer.zone}`);
+
   it('reads the workflow schedule in the workflow zone and the TCPA schedule in the ZIP’s zone', () => {
     const run = anExecution({ tcpaSchedule: federalTcpaSchedule });
-    expect(scheduleLayers(run)).toEqual([
-      { rule: 'workflowSchedule', schedule: alwaysOpenSchedule, zone: 'America/New_York' },
-      { rule: 'tcpaSchedule', schedule: federalTcpaSchedule, zone: 'America/Los_Angeles' },
+    expect(named(scheduleLayers(run, lawOff))).toEqual([
+      'workflowSchedule America/New_York',
+      'tcpaSchedule America/Los_Angeles',
     ]);
   });
 
-  it('adds one TCPA layer per zone of a multi-zone state', () => {
+  it('adds one TCPA layer per zone of a multi-zone state, and the area code’s zone', () => {
     const run = anExecution({ zipcode: undefined, state: 'TX' });
-    expect(scheduleLayers(run).map((layer) => `${layer.rule} ${layer.zone}`)).toEqual([
+    expect(named(scheduleLayers(run, lawOff))).toEqual([
       'workflowSchedule America/New_York',
       'tcpaSchedule America/Chicago',
       'tcpaSchedule America/Denver',
+      'tcpaSchedule America/Los_Angeles',
+    ]);
+  });
+
+  it('takes the area code’s zone when no address locates the recipient', () => {
+    expect(named(scheduleLayers(anExecution({ zipcode: undefined }), lawOff))).toEqual([
+      'workflowSchedule America/New_York',
+      'tcpaSchedule America/Los_Angeles',
     ]);
   });
 
   it('adds a TCPA layer for every US zone when nothing locates the recipient', () => {
-    const layers = scheduleLayers(anExecution({ zipcode: undefined }));
+    const run = anExecution({ zipcode: undefined, primaryPhone: '+442071234567' });
+    const layers = scheduleLayers(run, lawOff);
     expect(layers).toHaveLength(23);
     expect(layers.slice(1).every((layer) => layer.rule === 'tcpaSchedule')).toBe(true);
     expect(layers.map((layer) => layer.zone)).toEqual(
@@ -170,7 +184,7 @@ describe('planNextStep', () => {
   it.each(['COMPLETED', 'FAILED', 'CANCELLED'] as const)(
     'finishes an execution that is %s',
     (status) => {
-      expect(planNextStep(anExecution({ status }), createdAt)).toEqual({
+      expect(planNextStep(anExecution({ status }), createdAt, lawOff)).toEqual({
         action: 'FINISH',
         reason: `execution is ${status}`,
       });
@@ -178,14 +192,14 @@ describe('planNextStep', () => {
   );
 
   it('finishes when the step index is past the last step', () => {
-    expect(planNextStep(afterFirstCall({ stepIndex: 2 }), createdAt)).toEqual({
+    expect(planNextStep(afterFirstCall({ stepIndex: 2 }), createdAt, lawOff)).toEqual({
       action: 'FINISH',
       reason: 'no steps left',
     });
   });
 
   it('runs the first step at once when every schedule is open', () => {
-    expect(planNextStep(anExecution(), createdAt)).toEqual({
+    expect(planNextStep(anExecution(), createdAt, lawOff)).toEqual({
       action: 'STEP',
       stepIndex: 0,
       dueAt: new Date('2026-11-23T15:00:00.000Z'),
@@ -199,7 +213,7 @@ describe('planNextStep', () => {
 
   it('plans a later step at its due time, one day after the previous step ended', () => {
     const now = new Date('2026-11-23T15:05:00.000Z');
-    expect(planNextStep(afterFirstCall(), now)).toEqual({
+    expect(planNextStep(afterFirstCall(), now, lawOff)).toEqual({
       action: 'STEP',
       stepIndex: 1,
       dueAt: new Date('2026-11-24T15:05:00.000Z'),
@@ -218,7 +232,7 @@ describe('planNextStep', () => {
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
     });
-    expect(planNextStep(run, now)).toEqual({
+    expect(planNextStep(run, now, lawOff)).toEqual({
       action: 'STEP',
       stepIndex: 0,
       dueAt: new Date('2026-11-23T14:30:00.000Z'),
@@ -226,13 +240,13 @@ describe('planNextStep', () => {
       waitUntil: new Date('2026-11-23T16:00:00.000Z'),
       // 21:00 in San Francisco.
       windowClosesAt: new Date('2026-11-24T05:00:00.000Z'),
-      deferredBy: ['tcpaSchedule closed in America/Los_Angeles at monday 2026-11-23 06:30'],
+      deferredBy: ['tcpaSchedule, Monday before 08:00 in America/Los_Angeles'],
     });
   });
 
   it('caps the wait at 7 days when the step is due later', () => {
     const run = anExecution({ startAt: '2026-12-10T15:00:00.000Z' });
-    const decision = planNextStep(run, createdAt);
+    const decision = planNextStep(run, createdAt, lawOff);
     expect(decision).toEqual({
       action: 'STEP',
       stepIndex: 0,
@@ -246,13 +260,13 @@ describe('planNextStep', () => {
 
   it('answers NO_WINDOW when the schedules never meet within 14 days', () => {
     const run = anExecution({ workflowSchedule: sixToSeven, tcpaSchedule: federalTcpaSchedule });
-    expect(planNextStep(run, createdAt)).toEqual({
+    expect(planNextStep(run, createdAt, lawOff)).toEqual({
       action: 'NO_WINDOW',
       stepIndex: 0,
       dueAt: new Date('2026-11-23T15:00:00.000Z'),
       deferredBy: [
-        'workflowSchedule closed in America/New_York at monday 2026-11-23 10:00',
-        'tcpaSchedule closed in America/Los_Angeles at monday 2026-11-23 07:00',
+        'workflowSchedule, Monday after 07:00 in America/New_York',
+        'tcpaSchedule, Monday before 08:00 in America/Los_Angeles',
       ],
     });
   });
@@ -262,7 +276,7 @@ describe('checkDispatch', () => {
   it.each(['PAUSED', 'CANCELLED', 'COMPLETED', 'FAILED'] as const)(
     'refuses an execution that is %s',
     (status) => {
-      expect(checkDispatch(anExecution({ status }), 0, createdAt)).toEqual({
+      expect(checkDispatch(anExecution({ status }), 0, createdAt, lawOff)).toEqual({
         ok: false,
         reason: `execution is ${status}`,
       });
@@ -270,7 +284,9 @@ describe('checkDispatch', () => {
   );
 
   it('refuses a step that is no longer current', () => {
-    expect(checkDispatch(afterFirstCall(), 0, new Date('2026-11-24T16:00:00.000Z'))).toEqual({
+    expect(
+      checkDispatch(afterFirstCall(), 0, new Date('2026-11-24T16:00:00.000Z'), lawOff)
+    ).toEqual({
       ok: false,
       reason: 'step 0 is no longer current (now 1)',
     });
@@ -278,14 +294,16 @@ describe('checkDispatch', () => {
 
   it('refuses before the window opens and says when it does', () => {
     const run = anExecution({ tcpaSchedule: federalTcpaSchedule });
-    expect(checkDispatch(run, 0, new Date('2026-11-23T15:59:00.000Z'))).toEqual({
+    expect(checkDispatch(run, 0, new Date('2026-11-23T15:59:00.000Z'), lawOff)).toEqual({
       ok: false,
       reason: 'not allowed before 2026-11-23T16:00:00.000Z',
     });
   });
 
   it('refuses a later step before its delay has passed', () => {
-    expect(checkDispatch(afterFirstCall(), 1, new Date('2026-11-24T15:04:59.000Z'))).toEqual({
+    expect(
+      checkDispatch(afterFirstCall(), 1, new Date('2026-11-24T15:04:59.000Z'), lawOff)
+    ).toEqual({
       ok: false,
       reason: 'not allowed before 2026-11-24T15:05:00.000Z',
     });
@@ -293,16 +311,23 @@ describe('checkDispatch', () => {
 
   it('refuses when no window exists', () => {
     const run = anExecution({ workflowSchedule: sixToSeven, tcpaSchedule: federalTcpaSchedule });
-    expect(checkDispatch(run, 0, createdAt)).toEqual({ ok: false, reason: 'no allowed window' });
+    expect(checkDispatch(run, 0, createdAt, lawOff)).toEqual({
+      ok: false,
+      reason: 'no allowed window',
+    });
   });
 
   it('allows a CREATED execution inside the window', () => {
     const run = anExecution({ tcpaSchedule: federalTcpaSchedule });
-    expect(checkDispatch(run, 0, new Date('2026-11-23T16:00:00.000Z'))).toEqual({ ok: true });
+    expect(checkDispatch(run, 0, new Date('2026-11-23T16:00:00.000Z'), lawOff)).toEqual({
+      ok: true,
+    });
   });
 
   it('allows a RUNNING execution on its current step inside the window', () => {
-    expect(checkDispatch(afterFirstCall(), 1, new Date('2026-11-24T15:05:00.000Z'))).toEqual({
+    expect(
+      checkDispatch(afterFirstCall(), 1, new Date('2026-11-24T15:05:00.000Z'), lawOff)
+    ).toEqual({
       ok: true,
     });
   });
@@ -529,7 +554,7 @@ describe('executionAfterOutcome', () => {
       applyOutcome(before, 0, 'NO_ANSWER'),
       now
     );
-    const plan = planNextStep(after, now);
+    const plan = planNextStep(after, now, lawOff);
     expect(plan.action === 'STEP' && iso(plan.nextRunAt)).toBe('2026-11-24T15:05:00.000Z');
   });
 

@@ -6,7 +6,7 @@ import {
   localDateOf,
   weekdayOf,
   zonedWallTimeToInstant,
-} from '../../../lambdas/domain/zoned-time.js';
+} from '../../helpers/zoned-time.js';
 
 const NY = 'America/New_York';
 const springForward = { year: 2026, month: 3, day: 8 }; // 02:00 EST jumps to 03:00 EDT

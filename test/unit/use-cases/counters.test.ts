@@ -33,9 +33,13 @@ let capture: { lines: EmfLine[]; stop(): void };
 
 beforeAll(async () => {
   table = await startTable();
+  // The fixture's run starts at 07:00 in San Francisco, before federal quiet hours end; these
+  // cases test dispatch mechanics against the workflow's schedules (the law has its own tests).
+  process.env.STATE_CALLING_RULES = 'off';
 });
 
 afterAll(async () => {
+  delete process.env.STATE_CALLING_RULES;
   sfn.restore();
   await table.close();
 });

@@ -94,13 +94,14 @@ async function stored(overrides: Partial<Workflow> = {}): Promise<Workflow> {
   return workflow;
 }
 
-const phone = (n: number) => `+1415555${String(n).padStart(4, '0')}`;
+/** A number in area code `npa` (415: San Francisco; 833: toll-free, no place). */
+const phone = (n: number, npa = '415') => `+1${npa}555${String(n).padStart(4, '0')}`;
 
 /** ZIPs in four zones, a state with two, startAt on a Saturday and ten days ahead, step 2 only. */
 const mixedLeads = [
-  { customerLeadId: 'ny', primaryPhone: phone(1), zipcode: '10001' },
+  { customerLeadId: 'ny', primaryPhone: phone(1, '212'), zipcode: '10001' },
   { customerLeadId: 'sf', primaryPhone: phone(2), zipcode: '94107' },
-  { customerLeadId: 'tx', primaryPhone: phone(3), state: 'TX' },
+  { customerLeadId: 'tx', primaryPhone: phone(3, '512'), state: 'TX' },
   { customerLeadId: 'honolulu', primaryPhone: phone(4), zipcode: '96813' },
   {
     customerLeadId: 'saturday',
@@ -265,10 +266,15 @@ describe('previewLaunch', () => {
       now
     );
     const [ny, sf, tx] = leads;
-    expect(ny?.candidates).toEqual({ zones: ['America/New_York'], states: [] });
+    expect(ny?.candidates).toEqual({
+      zones: ['America/New_York'],
+      states: ['NY'],
+      source: 'zipcode',
+    });
     expect(tx?.candidates).toEqual({
       zones: ['America/Chicago', 'America/Denver'],
       states: ['TX'],
+      source: 'state',
     });
     // Open at once in New York; the text falls due at 18:30 Friday and waits for Monday 09:00.
     expect(ny?.steps[0]).toMatchObject({
@@ -280,7 +286,7 @@ describe('previewLaunch', () => {
       type: 'TEXT',
       dueAt: '2026-11-27T23:30:00.000Z',
       firstContactAt: '2026-11-30T14:00:00.000Z',
-      deferredBy: ['workflowSchedule closed in America/New_York at friday 2026-11-27 18:30'],
+      deferredBy: ['workflowSchedule, Monday before 09:00 in America/New_York'],
       assumedOutcome: null,
     });
     // Monday 09:00 in New York is 06:00 in San Francisco: the TCPA window opens at 08:00 there.
@@ -290,9 +296,10 @@ describe('previewLaunch', () => {
   it('blocks a lead with no allowed instant within the horizon and an invalid one, alone', async () => {
     const workflow = await stored();
     const leads = [
-      { customerLeadId: 'anywhere', primaryPhone: phone(8) }, // every US zone: no common hour
+      { customerLeadId: 'anywhere', primaryPhone: phone(8, '833') }, // every US zone: no common hour
       { customerLeadId: 'bad-phone', primaryPhone: '555' },
       { customerLeadId: 'past-last-step', primaryPhone: phone(9), attempt: 2 },
+      // A San Francisco number at a New York address: contacted inside both zones' windows.
       { customerLeadId: 'ok', primaryPhone: phone(10), zipcode: '10001' },
     ];
     const preview = await previewLaunch(organizationId, workflow.id, leads.map(parseLead), now);
@@ -316,7 +323,7 @@ describe('previewLaunch', () => {
       blocked: 3,
       incomplete: 0,
       earliestFirstContactAt: now.toISOString(),
-      latestContactAt: '2026-11-30T14:00:00.000Z',
+      latestContactAt: '2026-11-30T16:00:00.000Z',
     });
   });
 

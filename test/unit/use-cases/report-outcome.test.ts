@@ -157,8 +157,10 @@ describe('reportStepOutcome', () => {
       now
     );
 
-    // The text is due a day after the call's outcome came in.
-    const nextRunAt = '2026-11-24T15:05:00.000Z';
+    // The text is due a day after the call's outcome came in, at 07:05 in San Francisco: federal
+    // quiet hours hold it until 08:00 there.
+    const dueAt = '2026-11-24T15:05:00.000Z';
+    const nextRunAt = '2026-11-24T16:00:00.000Z';
     const stored = await mustRead(run.id);
     expect(stored).toMatchObject({
       status: 'RUNNING',
@@ -167,9 +169,9 @@ describe('reportStepOutcome', () => {
       nextRunAt,
       schedule: {
         stepIndex: 1,
-        dueAt: nextRunAt,
+        dueAt,
         nextRunAt,
-        deferredBy: [],
+        deferredBy: ['Federal quiet hours, Tuesday before 08:00 in America/Los_Angeles'],
         recipientZones: ['America/Los_Angeles'],
         recipientZoneSource: 'zipcode',
         decidedAt: now.toISOString(),
@@ -189,7 +191,8 @@ describe('reportStepOutcome', () => {
         output: {
           action: 'STEP',
           stepIndex: 1,
-          waitUntil: nextRunAt,
+          // Deferred to the opening: it waits its place in the dispatch spread after it.
+          waitUntil: expect.stringMatching(/^2026-11-24T16:00:/),
           stepExecutionId: id,
           disposition: 'NO_ANSWER',
         },
