@@ -5,6 +5,7 @@ import { config } from '../shared/config.js';
 import { RouteNotFoundError } from '../shared/errors.js';
 import { addLogContext } from '../shared/logger.js';
 import { admitRequest } from '../use-cases/request-limits.js';
+import { complianceHandlers } from './compliance-routes.js';
 import { controlHandlers } from './control-routes.js';
 import { executionHandlers } from './execution-routes.js';
 import { errorEnvelope, organizationOf } from './http.js';
@@ -23,6 +24,7 @@ export const routes: Record<ApiRoute, Route> = {
   ...workflowHandlers,
   ...executionHandlers,
   ...controlHandlers,
+  ...complianceHandlers,
 };
 
 export async function routeRequest(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {

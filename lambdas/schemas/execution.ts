@@ -162,8 +162,11 @@ export const executionStateSchema = z.object({
   pausedFrom: z.enum(['CREATED', 'RUNNING']).optional(),
   /** While PAUSED and parked: the Park state's task token that a resume completes. */
   parkToken: z.string().optional(),
-  /** Who cancelled it: the API, a cancel by phone or by lead, or the workflow's deletion. */
-  cancelledBy: z.enum(['api', 'phone', 'lead', 'workflow']).optional(),
+  /**
+   * Who cancelled it: the API, a cancel by phone or by lead, the workflow's deletion, or the
+   * do-not-contact list (then `error` says why).
+   */
+  cancelledBy: z.enum(['api', 'phone', 'lead', 'workflow', 'suppression']).optional(),
   /** Deleted through the API: hidden from reads and lists, kept for the audit. */
   deletedAt: isoDateTimeSchema.optional(),
   /** Checked and incremented by every write: a write based on a stale read is refused. */
@@ -202,6 +205,8 @@ export const definitionSnapshotSchema = z.object({
   timezone: z.string(),
   workflowSchedule: weekScheduleSchema,
   tcpaSchedule: weekScheduleSchema,
+  /** The workflow's own attempt cap; absent (the legal cap) keeps older snapshots' ids. */
+  maxAttemptsPer24h: z.int().optional(),
 });
 export type DefinitionSnapshot = z.infer<typeof definitionSnapshotSchema>;
 

@@ -33,8 +33,22 @@ export const controlRoutes = [
   'POST /api/v1/executions/cancel',
 ] as const;
 
-export const apiRoutes = [...workflowRoutes, ...executionRoutes, ...controlRoutes] as const;
+export const complianceRoutes = [
+  'GET /api/v1/suppressions',
+  'POST /api/v1/suppressions',
+  'DELETE /api/v1/suppressions/{phoneNumber}',
+  'PUT /api/v1/organization/emergency-stops/{state}',
+  'DELETE /api/v1/organization/emergency-stops/{state}',
+] as const;
+
+export const apiRoutes = [
+  ...workflowRoutes,
+  ...executionRoutes,
+  ...controlRoutes,
+  ...complianceRoutes,
+] as const;
 export type ApiRoute = (typeof apiRoutes)[number];
 export type WorkflowRoute = (typeof workflowRoutes)[number];
 export type ExecutionRoute = (typeof executionRoutes)[number];
 export type ControlRoute = (typeof controlRoutes)[number];
+export type ComplianceRoute = (typeof complianceRoutes)[number];

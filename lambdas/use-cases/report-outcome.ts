@@ -14,6 +14,7 @@ import { ConcurrentUpdateError, StepExecutionNotFoundError } from '../shared/err
 import { addLogContext } from '../shared/logger.js';
 import { countOutcome } from '../shared/metrics.js';
 import { assertProgress, countDeferrals, loadExecution, scheduleCheck } from './plan-step.js';
+import { suppressAfterDnc } from './suppressions.js';
 
 export interface OutcomeReport extends Outcome {
   stepExecutionId: string;
@@ -38,6 +39,8 @@ export interface OutcomeResult {
  * 4. Complete the task token Dispatch is waiting on with the next plan. A second report is a
  *    no-op that still settles and re-sends the token, so a report that crashed between any two
  *    of these writes can simply be retried.
+ * 5. A `DNC` outcome puts the number on the organization's do-not-contact list and cancels its
+ *    other active runs in every workflow (again on a retried report).
  */
 export async function reportStepOutcome(report: OutcomeReport, now: Date): Promise<OutcomeResult> {
   const pointer = await findStepExecutionPointer(report.stepExecutionId);
@@ -46,7 +49,9 @@ export async function reportStepOutcome(report: OutcomeReport, now: Date): Promi
   }
   addLogContext({ executionId: pointer.executionId });
   const key = attemptKey(pointer.stepIndex, pointer.attemptNo);
-  return recordOutcome(pointer.executionId, key, report, now, report.stepExecutionId);
+  const result = await recordOutcome(pointer.executionId, key, report, now, report.stepExecutionId);
+  await suppressAfterDnc(result.execution, result.attempt, now, { fromRun: false });
+  return result;
 }
 
 /**

@@ -15,7 +15,13 @@ const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const HANDLER_METADATA_KEY = 'outreach:handler';
 
 /** The DynamoDB item actions a function may be granted (never Scan or the batch writes). */
-export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query';
+export type TableAction =
+  | 'GetItem'
+  | 'BatchGetItem'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'Query';
 
 /** What a function does with the table: exactly the commands its code issues. */
 export interface TableAccess {
