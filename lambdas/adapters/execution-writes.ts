@@ -5,6 +5,7 @@ import {
   type Execution,
   type ExecutionState,
   type ScheduleDecision,
+  snapshotOf,
 } from '../schemas/execution.js';
 import { dynamo } from './aws-clients.js';
 import { ensureSnapshot } from './snapshots.js';
@@ -23,13 +24,7 @@ import { keys } from './table-keys.js';
  * retried create under an idempotency key): the stored one stands.
  */
 export async function insertExecution(execution: Execution): Promise<boolean> {
-  const { definition, timezone, workflowSchedule, tcpaSchedule } = execution;
-  await ensureSnapshot(execution.snapshotId, {
-    definition,
-    timezone,
-    workflowSchedule,
-    tcpaSchedule,
-  });
+  await ensureSnapshot(execution.snapshotId, snapshotOf(execution));
   await dynamo().send(
     new PutCommand({
       TableName: tableName(),
@@ -64,6 +59,7 @@ function stateOf(execution: Execution): ExecutionState {
     timezone: _t,
     workflowSchedule: _w,
     tcpaSchedule: _s,
+    maxAttemptsPer24h: _c,
     attempts: _a,
     ...state
   } = execution;

@@ -210,6 +210,18 @@ export const definitionSnapshotSchema = z.object({
 });
 export type DefinitionSnapshot = z.infer<typeof definitionSnapshotSchema>;
 
+/** The snapshot fields of a workflow or a run, and nothing else. */
+export function snapshotOf(source: DefinitionSnapshot): DefinitionSnapshot {
+  const { definition, timezone, workflowSchedule, tcpaSchedule, maxAttemptsPer24h } = source;
+  return {
+    definition,
+    timezone,
+    workflowSchedule,
+    tcpaSchedule,
+    ...(maxAttemptsPer24h !== undefined && { maxAttemptsPer24h }),
+  };
+}
+
 /** The key of an attempt inside `Execution.attempts`: `<stepIndex>-<attemptNo>`. */
 export function attemptKey(stepIndex: number, attemptNo: number): string {
   return `${stepIndex}-${attemptNo}`;

@@ -11,11 +11,12 @@ import type { Page, PageOptions } from '../adapters/pagination.js';
 import { type PendingStart, pendingStartFor, putPendingStart } from '../adapters/pending-starts.js';
 import { snapshotIdOf } from '../adapters/snapshots.js';
 import { getWorkflow } from '../adapters/workflow-repository.js';
-import type {
-  CreateExecution,
-  DefinitionSnapshot,
-  Execution,
-  ExecutionState,
+import {
+  type CreateExecution,
+  type DefinitionSnapshot,
+  type Execution,
+  type ExecutionState,
+  snapshotOf,
 } from '../schemas/execution.js';
 import type { Workflow } from '../schemas/workflow.js';
 import { NoContactWindowError, ValidationError, WorkflowInactiveError } from '../shared/errors.js';
@@ -123,15 +124,7 @@ function newExecution(
   id: string = uuidv7()
 ): Execution {
   const timestamp = now.toISOString();
-  const snapshot: DefinitionSnapshot = {
-    definition: workflow.definition,
-    timezone: workflow.timezone,
-    workflowSchedule: workflow.workflowSchedule,
-    tcpaSchedule: workflow.tcpaSchedule,
-    ...(workflow.maxAttemptsPer24h !== undefined && {
-      maxAttemptsPer24h: workflow.maxAttemptsPer24h,
-    }),
-  };
+  const snapshot: DefinitionSnapshot = snapshotOf(workflow);
   return {
     id,
     organizationId,
