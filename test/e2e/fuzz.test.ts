@@ -30,6 +30,7 @@ import {
   type ApiClient,
   alwaysOpen,
   bootLocalApi,
+  distinctPhone,
   featherExecution,
   featherWorkflow,
 } from '../helpers/local-api.js';
@@ -1055,7 +1056,7 @@ async function dispatchedStep(workflowId: string, key = ctx.keys.own): Promise<s
   const created = await raw(
     'POST',
     `/api/v1/workflow/${workflowId}/execution`,
-    { ...featherExecution, customerLeadId: `pool-${randomUUID()}` },
+    { ...featherExecution, primaryPhone: distinctPhone(), customerLeadId: `pool-${randomUUID()}` },
     key
   );
   expect(created.status).toBe(201);
