@@ -12,8 +12,11 @@ export type Admission =
   | { kind: 'admit' }
   /** The number is on the organization's do-not-contact list: the run ends, never contacts. */
   | { kind: 'suppressed'; reason: string }
-  /** Not now: the run waits until `until` (a cap frees up, a stop is re-checked). */
-  | { kind: 'defer'; until: Date; reason: string };
+  /**
+   * Not now: the run waits until `until` (a cap frees up, a stop is re-checked); `reason` is
+   * its schedule decision, `rule` alone goes to the state machine's history (no number there).
+   */
+  | { kind: 'defer'; until: Date; reason: string; rule: 'attempt cap' | 'emergency stop' };
 
 export function suppressionReason(phone: string, why: string): string {
   return `${phone} is on the organization's do-not-contact list (${why})`;
@@ -58,7 +61,7 @@ export async function admitContact(
   if (!first.suppression && stopped.length > 0) {
     const until = new Date(now.getTime() + EMERGENCY_STOP_RECHECK_MS);
     const reason = `emergency stop: contact to ${stopped.join(', ')} blocked by the organization, re-checked at ${until.toISOString()}`;
-    return { kind: 'defer', until, reason };
+    return { kind: 'defer', until, reason, rule: 'emergency stop' };
   }
   const caps = capsOf(execution);
   let guard: ContactGuard = first;
@@ -69,7 +72,8 @@ export async function admitContact(
     if (guard.attempts[attemptId] !== undefined) return { kind: 'admit' };
     const verdict = checkCaps(guard.attempts, caps, now);
     if (!verdict.allowed) {
-      return { kind: 'defer', until: verdict.nextAt, reason: capDeferral(phone, verdict) };
+      const reason = capDeferral(phone, verdict);
+      return { kind: 'defer', until: verdict.nextAt, reason, rule: 'attempt cap' };
     }
     const attempts = { ...pruneAttempts(guard.attempts, caps, now), [attemptId]: now.getTime() };
     if (await recordAttempts(execution.organizationId, phone, guard, attempts)) {

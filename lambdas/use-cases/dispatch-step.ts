@@ -85,7 +85,7 @@ export async function dispatchStep(input: DispatchInput, now: Date): Promise<voi
   if (admission.kind === 'suppressed')
     return endSuppressed(execution, input.taskToken, admission.reason, now);
   if (admission.kind === 'defer')
-    return notNow(execution, input.taskToken, admission.reason, now, admission);
+    return notNow(execution, input.taskToken, admission.rule, now, admission);
   if (!(await claim(execution, attempt, now))) {
     const current = await loadExecution(execution.id);
     const raced = current.attempts[keyOf(attempt)];
@@ -179,7 +179,7 @@ async function endSuppressed(
     reason,
     fromRun: true,
   });
-  return notNow(await loadExecution(execution.id), taskToken, reason, now);
+  return notNow(await loadExecution(execution.id), taskToken, 'number suppressed', now);
 }
 
 async function resumeAttempt(
