@@ -17,6 +17,7 @@ import {
 } from '../../../lambdas/use-cases/suppressions.js';
 import {
   aRun,
+  beforeNext,
   getItem,
   type InMemoryTable,
   mustRead,
@@ -145,6 +146,27 @@ describe('attempt caps at dispatch', () => {
     expect(contactedRuns()).toHaveLength(3);
     const guard = await readContactGuard(org, phone);
     expect(Object.keys(guard.attempts)).toHaveLength(3);
+  });
+
+  it('a number suppressed between the guard read and the count is not contacted', async () => {
+    const org = randomUUID();
+    const phone = '+14155550112';
+    const run = await aRunFor(org, phone);
+    const isGuardWrite = (command: { input: Record<string, unknown> }) =>
+      String((command.input.Key as { pk?: string } | undefined)?.pk).startsWith('GUARD#');
+    const injected = beforeNext(
+      'UpdateItemCommand',
+      async () => void (await suppressNumbers(org, [phone], 'opted out meanwhile', new Date())),
+      isGuardWrite
+    );
+    await dispatch(run, new Date());
+    await injected.ran;
+    expect(contactedRuns()).toEqual([]);
+    expect(await mustRead(run.id)).toMatchObject({
+      status: 'CANCELLED',
+      cancelledBy: 'suppression',
+    });
+    expect((await readContactGuard(org, phone)).attempts).toEqual({});
   });
 
   it('counts a retried dispatch of the same attempt once', async () => {
