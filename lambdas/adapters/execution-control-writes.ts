@@ -48,9 +48,13 @@ export async function resumeState(state: ExecutionState, now: Date): Promise<boo
 export function cancelState(
   state: ExecutionState,
   by: NonNullable<ExecutionState['cancelledBy']>,
-  now: Date
+  now: Date,
+  /** Why, when the run did not end on someone's say-so (a suppressed number). */
+  reason?: string
 ): Promise<boolean> {
-  return new Update()
+  const update = new Update();
+  if (reason) update.set('error', reason);
+  return update
     .set('status', 'CANCELLED')
     .set('cancelledBy', by)
     .set('completedAt', now.toISOString())

@@ -5,6 +5,7 @@ import {
   type Execution,
   type ExecutionState,
   type ScheduleDecision,
+  snapshotOf,
 } from '../schemas/execution.js';
 import { dynamo } from './aws-clients.js';
 import { ensureSnapshot } from './snapshots.js';
@@ -24,13 +25,7 @@ import { keepReplacedDecision } from './timeline-records.js';
  * retried create under an idempotency key): the stored one stands.
  */
 export async function insertExecution(execution: Execution): Promise<boolean> {
-  const { definition, timezone, workflowSchedule, tcpaSchedule } = execution;
-  await ensureSnapshot(execution.snapshotId, {
-    definition,
-    timezone,
-    workflowSchedule,
-    tcpaSchedule,
-  });
+  await ensureSnapshot(execution.snapshotId, snapshotOf(execution));
   await dynamo().send(
     new PutCommand({
       TableName: tableName(),
@@ -65,6 +60,7 @@ function stateOf(execution: Execution): ExecutionState {
     timezone: _t,
     workflowSchedule: _w,
     tcpaSchedule: _s,
+    maxAttemptsPer24h: _c,
     attempts: _a,
     ...state
   } = execution;

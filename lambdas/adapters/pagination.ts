@@ -6,11 +6,14 @@ import { dynamo } from './aws-clients.js';
 type Key = Record<string, unknown>;
 
 /**
- * Cursors are opaque: the id of the last item of the page, nothing of the table's key layout or
+ * Cursors are opaque: the id of the last item of the page (a UUID, or an E.164 number for the
+ * suppression list), nothing of the table's key layout or
  * the organization. The start key is rebuilt inside the caller's own partition, so an edited
  * cursor can at most move within the caller's own list, and anything but an id is a 400.
  */
-const idCursorSchema = z.object({ after: z.uuid() }).strict();
+const idCursorSchema = z
+  .object({ after: z.union([z.uuid(), z.string().regex(/^\+[1-9]\d{1,14}$/)]) })
+  .strict();
 /** A position in a list sorted in memory: only ever compared with the list's own keys. */
 const positionCursorSchema = z.object({ after: z.string().min(1).max(200) }).strict();
 

@@ -18,6 +18,8 @@
  * | contact index          | CONTACTIDX#<org>#PHONE#<e164> or …#LEAD#<lead> | EXECUTION#<id> |           |
  * | idempotency record     | IDEMPOTENCY#<org>#<sha256(key)> | IDEMPOTENCY               |                                 |
  * | request counter        | RATELIMIT#<org>#<windowStartMs> | RATELIMIT                 |                                 |
+ * | contact guard          | GUARD#<org>#<e164>   | GUARD                             | SUPPRESSED#<org> / <e164> while suppressed |
+ * | emergency stop         | ORG#<orgId>          | EMERGENCYSTOP#<state>             |                                 |
  *
  * Ids are UUIDv7, so sort keys built from them sort by creation time. One Query on
  * `EXECUTION#<id>` below `TIMELINE#` reads a run whole (state, contact, attempts), strongly
@@ -62,6 +64,16 @@ export const keys = {
     pk: `RATELIMIT#${orgId}#${windowStartMs}`,
     sk: 'RATELIMIT',
   }),
+  contactGuard: (orgId: string, phone: string) => ({ pk: `GUARD#${orgId}#${phone}`, sk: 'GUARD' }),
+  suppressedIndex: (orgId: string, phone: string) => ({
+    gsi1pk: `SUPPRESSED#${orgId}`,
+    gsi1sk: phone,
+  }),
+  emergencyStop: (orgId: string, state: string) => ({
+    pk: `ORG#${orgId}`,
+    sk: `EMERGENCYSTOP#${state}`,
+  }),
+  emergencyStopPrefix: (orgId: string) => ({ pk: `ORG#${orgId}`, skPrefix: 'EMERGENCYSTOP#' }),
   pendingStartPartition: (shard: number) => `STARTQ#${shard}`,
   pendingStart: (shard: number, createdAt: string, executionId: string) => ({
     pk: `STARTQ#${shard}`,

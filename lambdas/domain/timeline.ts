@@ -156,6 +156,7 @@ const cancelledMessages: Record<NonNullable<ExecutionState['cancelledBy']>, stri
   phone: 'cancelled with every active run of its phone number',
   lead: 'cancelled with every active run of its lead',
   workflow: 'cancelled: its workflow was deleted',
+  suppression: 'cancelled: its phone number is on the do-not-contact list',
 };
 
 /** How the run ended, when it has. */
@@ -171,8 +172,15 @@ function endingEntries(execution: Execution): TimelineEntry[] {
   }
   if (execution.status === 'CANCELLED') {
     const by = execution.cancelledBy ?? 'api';
+    // A suppression's reason (which outcome or list entry) is stored as the run's error.
+    const reason = by === 'suppression' && execution.error ? ` (${execution.error})` : '';
     return [
-      { at, type: 'CANCELLED', message: cancelledMessages[by], details: { cancelledBy: by } },
+      {
+        at,
+        type: 'CANCELLED',
+        message: `${cancelledMessages[by]}${reason}`,
+        details: { cancelledBy: by },
+      },
     ];
   }
   return [];

@@ -5,6 +5,7 @@ import { config } from '../shared/config.js';
 import { RouteNotFoundError } from '../shared/errors.js';
 import { addLogContext } from '../shared/logger.js';
 import { admitRequest } from '../use-cases/request-limits.js';
+import { complianceHandlers } from './compliance-routes.js';
 import { controlHandlers } from './control-routes.js';
 import { executionHandlers } from './execution-routes.js';
 import { errorEnvelope, organizationOf } from './http.js';
@@ -25,6 +26,7 @@ export const routes: Record<ApiRoute, Route> = {
   ...executionHandlers,
   ...controlHandlers,
   ...previewHandlers,
+  ...complianceHandlers,
 };
 
 export async function routeRequest(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {

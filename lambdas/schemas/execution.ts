@@ -175,8 +175,11 @@ export const executionStateSchema = z.object({
   pausedFrom: z.enum(['CREATED', 'RUNNING']).optional(),
   /** While PAUSED and parked: the Park state's task token that a resume completes. */
   parkToken: z.string().optional(),
-  /** Who cancelled it: the API, a cancel by phone or by lead, or the workflow's deletion. */
-  cancelledBy: z.enum(['api', 'phone', 'lead', 'workflow']).optional(),
+  /**
+   * Who cancelled it: the API, a cancel by phone or by lead, the workflow's deletion, or the
+   * do-not-contact list (then `error` says why).
+   */
+  cancelledBy: z.enum(['api', 'phone', 'lead', 'workflow', 'suppression']).optional(),
   /** The latest pause or resume; the ones before it are timeline records. */
   lastControl: controlRecordSchema.optional(),
   /** How many replaced decisions and controls were copied to timeline records (bounded). */
@@ -219,8 +222,22 @@ export const definitionSnapshotSchema = z.object({
   timezone: z.string(),
   workflowSchedule: weekScheduleSchema,
   tcpaSchedule: weekScheduleSchema,
+  /** The workflow's own attempt cap; absent (the legal cap) keeps older snapshots' ids. */
+  maxAttemptsPer24h: z.int().optional(),
 });
 export type DefinitionSnapshot = z.infer<typeof definitionSnapshotSchema>;
+
+/** The snapshot fields of a workflow or a run, and nothing else. */
+export function snapshotOf(source: DefinitionSnapshot): DefinitionSnapshot {
+  const { definition, timezone, workflowSchedule, tcpaSchedule, maxAttemptsPer24h } = source;
+  return {
+    definition,
+    timezone,
+    workflowSchedule,
+    tcpaSchedule,
+    ...(maxAttemptsPer24h !== undefined && { maxAttemptsPer24h }),
+  };
+}
 
 /** The key of an attempt inside `Execution.attempts`: `<stepIndex>-<attemptNo>`. */
 export function attemptKey(stepIndex: number, attemptNo: number): string {

@@ -39,15 +39,24 @@ export const controlRoutes = [
  * does the local gateway (the most literal match wins).
  */
 export const previewRoutes = ['POST /api/v1/workflow/{id}/execution/preview'] as const;
+export const complianceRoutes = [
+  'GET /api/v1/suppressions',
+  'POST /api/v1/suppressions',
+  'DELETE /api/v1/suppressions/{phoneNumber}',
+  'PUT /api/v1/organization/emergency-stops/{state}',
+  'DELETE /api/v1/organization/emergency-stops/{state}',
+] as const;
 
 export const apiRoutes = [
   ...workflowRoutes,
   ...executionRoutes,
   ...controlRoutes,
   ...previewRoutes,
+  ...complianceRoutes,
 ] as const;
 export type ApiRoute = (typeof apiRoutes)[number];
 export type WorkflowRoute = (typeof workflowRoutes)[number];
 export type ExecutionRoute = (typeof executionRoutes)[number];
 export type ControlRoute = (typeof controlRoutes)[number];
 export type PreviewRoute = (typeof previewRoutes)[number];
+export type ComplianceRoute = (typeof complianceRoutes)[number];

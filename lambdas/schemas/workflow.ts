@@ -20,6 +20,13 @@ export const MAX_TOTAL_DELAY_SECS = 180 * 24 * 3600;
 /** At most this many attempts of one step (`count`). */
 export const MAX_STEP_ATTEMPTS = 10;
 
+/**
+ * The legal default cap on contact attempts per phone number per rolling 24 hours, across all
+ * workflows of an organization (Florida, Maryland and Oklahoma law; see domain/contact-rules.ts).
+ * A workflow may be stricter, never looser.
+ */
+export const LEGAL_ATTEMPTS_PER_24H = 3;
+
 export const stepTypeSchema = z.enum(['CALL', 'TEXT']);
 export type StepType = z.infer<typeof stepTypeSchema>;
 
@@ -110,6 +117,12 @@ const workflowFields = {
   // Kept only for Feather compatibility (its pre-schedule model); they do not affect timing.
   startHour: z.int().min(0).max(23),
   endHour: z.int().min(0).max(23),
+  maxAttemptsPer24h: z
+    .int()
+    .min(1)
+    .max(LEGAL_ATTEMPTS_PER_24H, {
+      error: `must be at most ${LEGAL_ATTEMPTS_PER_24H}, the legal cap per phone number per 24 h`,
+    }),
 };
 
 export const createWorkflowSchema = z.strictObject({
@@ -124,6 +137,7 @@ export const createWorkflowSchema = z.strictObject({
   ),
   startHour: nullable(workflowFields.startHour),
   endHour: nullable(workflowFields.endHour),
+  maxAttemptsPer24h: nullable(workflowFields.maxAttemptsPer24h),
 });
 export type CreateWorkflow = z.infer<typeof createWorkflowSchema>;
 
@@ -151,6 +165,7 @@ export const updateWorkflowSchema = z
     definition: nullable(workflowFields.definition),
     startHour: nullable(workflowFields.startHour),
     endHour: nullable(workflowFields.endHour),
+    maxAttemptsPer24h: nullable(workflowFields.maxAttemptsPer24h),
     ...readOnlyWorkflowFields,
   })
   .refine((patch) => Object.values(patch).some((value) => value !== undefined), {
@@ -174,6 +189,8 @@ export const workflowSchema = z.object({
   }),
   startHour: z.int().optional(),
   endHour: z.int().optional(),
+  /** Stricter than the legal cap for this workflow's runs (absent: the legal cap). */
+  maxAttemptsPer24h: z.int().optional(),
   createdAt: isoDateTimeSchema,
   updatedAt: isoDateTimeSchema,
 });

@@ -140,6 +140,18 @@ export const ExecutionRegressedError = namedError(
 );
 
 /** A control that does not apply to the run as it is (pausing or resuming a finished run). */
+export const SuppressionNotFoundError = namedError(
+  'SuppressionNotFoundError',
+  404,
+  'NOT_FOUND',
+  (phoneNumber: string) => `${phoneNumber} is not on the organization's do-not-contact list`
+);
+export const EmergencyStopNotFoundError = namedError(
+  'EmergencyStopNotFoundError',
+  404,
+  'NOT_FOUND',
+  (state: string) => `No emergency stop is in force for ${state}`
+);
 export const ExecutionConflictError = namedError(
   'ExecutionConflictError',
   409,

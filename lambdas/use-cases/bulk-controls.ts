@@ -9,13 +9,11 @@ import { type CancelledBy, controlExecution } from './controls.js';
 async function cancelIfActive(
   organizationId: string,
   executionId: string,
-  cancelledBy: CancelledBy,
+  cancel: { cancelledBy: CancelledBy; reason?: string; fromRun?: boolean },
   now: Date
 ): Promise<boolean> {
   try {
-    const result = await controlExecution(organizationId, executionId, 'cancel', now, {
-      cancelledBy,
-    });
+    const result = await controlExecution(organizationId, executionId, 'cancel', now, cancel);
     return result.changed;
   } catch (error) {
     if (error instanceof AppError && (error.status === 404 || error.status === 409)) return false;
@@ -25,19 +23,24 @@ async function cancelIfActive(
 
 /**
  * Cancels every active run of the organization (or of one workflow) for a phone number or a
- * lead id; answers how many it cancelled. Finished runs are left as they are.
+ * lead id; answers how many it cancelled. Finished runs are left as they are. A number put on
+ * the suppression list cancels its runs this way too, naming the reason; from inside a run
+ * (Dispatch) the other runs are not stopped but end on their next plan, never contacting.
  */
 export async function cancelByContact(
   organizationId: string,
   selector: ContactSelector,
   now: Date,
-  workflowId?: string
+  workflowId?: string,
+  suppression?: { reason: string; fromRun: boolean }
 ): Promise<number> {
   if (workflowId) await getWorkflow(organizationId, workflowId);
-  const cancelledBy = 'phoneNumber' in selector ? 'phone' : 'lead';
+  const cancel = suppression
+    ? { cancelledBy: 'suppression' as const, ...suppression }
+    : { cancelledBy: 'phoneNumber' in selector ? ('phone' as const) : ('lead' as const) };
   let cancelled = 0;
   for (const id of await runsForContact(organizationId, selector, workflowId)) {
-    if (await cancelIfActive(organizationId, id, cancelledBy, now)) cancelled++;
+    if (await cancelIfActive(organizationId, id, cancel, now)) cancelled++;
   }
   return cancelled;
 }
@@ -59,7 +62,8 @@ export async function cancelWorkflowRuns(
     const page = await listExecutionsOfWorkflow(workflowId, {}, { limit: 100, cursor });
     for (const run of page.items) {
       if (isFinished(run.status)) continue;
-      if (await cancelIfActive(organizationId, run.id, 'workflow', now)) cancelled++;
+      if (await cancelIfActive(organizationId, run.id, { cancelledBy: 'workflow' }, now))
+        cancelled++;
     }
     cursor = page.nextCursor ?? undefined;
   } while (cursor);

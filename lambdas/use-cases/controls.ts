@@ -38,7 +38,13 @@ export async function controlExecution(
   executionId: string,
   action: ControlAction,
   now: Date,
-  options: { workflowId?: string; cancelledBy?: CancelledBy; fromRun?: boolean } = {}
+  options: {
+    workflowId?: string;
+    cancelledBy?: CancelledBy;
+    /** Stored as the run's `error`: why it was cancelled. */
+    reason?: string;
+    fromRun?: boolean;
+  } = {}
 ): Promise<ControlResult> {
   if (options.workflowId) await getWorkflow(organizationId, options.workflowId);
   for (let tries = 0; tries < 5; tries++) {
@@ -46,7 +52,7 @@ export async function controlExecution(
     const transition = controlTransition(execution.status, action);
     if (transition.kind === 'conflict') throw new ExecutionConflictError(action, transition.reason);
     if (transition.kind === 'noop') return { execution, changed: false };
-    if (!(await write(execution, action, options.cancelledBy ?? 'api', now))) continue;
+    if (!(await write(execution, action, options, now))) continue;
     // From inside the run (Dispatch), the run ends by itself on its next plan.
     if (!options.fromRun) await signal(execution, action);
     return { execution: await loadExecution(executionId), changed: true };
@@ -54,10 +60,15 @@ export async function controlExecution(
   throw new ConcurrentUpdateError(`${action} of execution ${executionId}`);
 }
 
-function write(execution: Execution, action: ControlAction, by: CancelledBy, now: Date) {
+function write(
+  execution: Execution,
+  action: ControlAction,
+  options: { cancelledBy?: CancelledBy; reason?: string },
+  now: Date
+) {
   if (action === 'pause') return pauseState(execution, now);
   if (action === 'resume') return resumeState(execution, now);
-  return cancelState(execution, by, now);
+  return cancelState(execution, options.cancelledBy ?? 'api', now, options.reason);
 }
 
 async function signal(before: Execution, action: ControlAction): Promise<void> {

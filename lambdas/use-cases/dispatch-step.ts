@@ -21,9 +21,17 @@ import {
 import type { DispatchInput } from '../schemas/state-machine.js';
 import { addLogContext, logger } from '../shared/logger.js';
 import { countChannelFailure, countStepDispatched } from '../shared/metrics.js';
+import { admitContact } from './contact-guard.js';
 import { controlExecution } from './controls.js';
-import { assertProgress, loadExecution, planExecution, scheduleOptions } from './plan-step.js';
+import {
+  assertProgress,
+  type Deferral,
+  loadExecution,
+  planExecution,
+  scheduleOptions,
+} from './plan-step.js';
 import { recordOutcome, settleOutcome } from './report-outcome.js';
+import { suppressAfterDnc } from './suppressions.js';
 
 /** Namespace for step execution ids: uuidv5(execution, step, attempt) is stable across retries. */
 const STEP_EXECUTION_NAMESPACE = '6f1d3c0e-4a0b-4f8e-9a57-0d3f5b2a9c11';
@@ -44,7 +52,9 @@ function keyOf(attempt: StepAttempt): string {
  *    point the attempt at the new task token and pick up where the last run stopped, or
  *    settle at once when the outcome is already in.
  * 3. Re-check status, step and window; when it is "not now", complete our own token with a
- *    fresh plan, and the run waits again.
+ *    fresh plan, and the run waits again. Then the number's guard (contact-guard.ts): a
+ *    suppressed number cancels the run; a full attempt cap or an emergency stop on one of the
+ *    recipient's states makes it wait, with the reason as its schedule decision.
  * 4. Claim: the run's state (loses to a cancel or pause), then the write-once attempt item;
  *    deliver, record the handoff, follow the attempt to its outcome and report it. A channel
  *    that cannot deliver reports COULD_NOT_CONNECT.
@@ -77,6 +87,11 @@ export async function dispatchStep(input: DispatchInput, now: Date): Promise<voi
     startedAt: now.toISOString(),
   };
   addLogContext({ stepExecutionId: attempt.id });
+  const admission = await admitContact(execution, attempt.id, now);
+  if (admission.kind === 'suppressed')
+    return endSuppressed(execution, input.taskToken, admission.reason, now);
+  if (admission.kind === 'defer')
+    return notNow(execution, input.taskToken, admission.rule, now, admission);
   if (!(await claim(execution, attempt, now))) {
     const current = await loadExecution(execution.id);
     const raced = current.attempts[keyOf(attempt)];
@@ -135,8 +150,15 @@ async function handOver(
 
 async function follow(channel: Channel, context: ChannelContext): Promise<void> {
   const outcome = await channel.follow(context);
-  if (outcome)
-    await recordOutcome(context.execution.id, keyOf(context.attempt), outcome, new Date());
+  if (!outcome) return;
+  const { execution, attempt } = await recordOutcome(
+    context.execution.id,
+    keyOf(context.attempt),
+    outcome,
+    new Date()
+  );
+  // From inside a run: the number's other runs are cancelled without stopping their machines.
+  await suppressAfterDnc(execution, attempt, new Date(), { fromRun: true });
 }
 
 /** "Not now": Dispatch completes its own token with a fresh plan, and the run waits again. */
@@ -144,10 +166,26 @@ async function notNow(
   execution: Execution,
   taskToken: string,
   reason: string,
+  now: Date,
+  deferral?: Deferral
+): Promise<void> {
+  const plan = await planExecution(execution, now, deferral);
+  await completeTask(taskToken, { ...plan, notNow: reason });
+}
+
+/** A suppressed number: the run ends CANCELLED with the reason, from inside the run. */
+async function endSuppressed(
+  execution: Execution,
+  taskToken: string,
+  reason: string,
   now: Date
 ): Promise<void> {
-  const plan = await planExecution(execution, now);
-  await completeTask(taskToken, { ...plan, notNow: reason });
+  await controlExecution(execution.organizationId, execution.id, 'cancel', now, {
+    cancelledBy: 'suppression',
+    reason,
+    fromRun: true,
+  });
+  return notNow(await loadExecution(execution.id), taskToken, 'number suppressed', now);
 }
 
 async function resumeAttempt(
@@ -159,8 +197,10 @@ async function resumeAttempt(
   addLogContext({ stepExecutionId: attempt.id });
   if (attempt.disposition || !(await swapTaskToken(execution.id, attempt, taskToken))) {
     // The outcome is in: settle the run (a report may have crashed before it did) and move on.
-    const { plan } = await settleOutcome(execution.id, keyOf(attempt), now);
+    const { plan, execution: settled } = await settleOutcome(execution.id, keyOf(attempt), now);
     await completeTask(taskToken, { ...plan, stepExecutionId: attempt.id });
+    const outcome = settled.attempts[keyOf(attempt)] ?? attempt;
+    await suppressAfterDnc(settled, outcome, now, { fromRun: true });
     return;
   }
   const channel = channelNamed(attempt.channel);

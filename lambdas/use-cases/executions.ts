@@ -11,11 +11,12 @@ import type { Page, PageOptions } from '../adapters/pagination.js';
 import { type PendingStart, pendingStartFor, putPendingStart } from '../adapters/pending-starts.js';
 import { snapshotIdOf } from '../adapters/snapshots.js';
 import { getWorkflow } from '../adapters/workflow-repository.js';
-import type {
-  CreateExecution,
-  DefinitionSnapshot,
-  Execution,
-  ExecutionState,
+import {
+  type CreateExecution,
+  type DefinitionSnapshot,
+  type Execution,
+  type ExecutionState,
+  snapshotOf,
 } from '../schemas/execution.js';
 import type { Workflow } from '../schemas/workflow.js';
 import { NoContactWindowError, ValidationError, WorkflowInactiveError } from '../shared/errors.js';
@@ -23,6 +24,7 @@ import { logger } from '../shared/logger.js';
 import { countExecutionCreated } from '../shared/metrics.js';
 import { launchRun } from './launch-run.js';
 import { countDeferrals, scheduleCheck } from './plan-step.js';
+import { assertNotSuppressed } from './suppressions.js';
 
 /**
  * A start more than 15 minutes ahead is made by a one-time schedule, so the run's state machine
@@ -33,7 +35,8 @@ const MAX_START_DELAY_MS = 365 * 24 * 3600_000;
 /**
  * Starts one run of a workflow for one contact.
  * Primary course:
- * 1. Load the workflow (another organization's is not found); an inactive one refuses (409).
+ * 1. Load the workflow (another organization's is not found); an inactive one refuses (409),
+ *    and so does a number on the organization's do-not-contact list (400 on primaryPhone).
  * 2. Build the run on a snapshot of the workflow, with the first step's nextRunAt already
  *    worked out (no window within the horizon: 409, nothing stored).
  * 3. Write a pending-start marker, the phone and lead pointers (so a cancel by phone or lead
@@ -74,6 +77,7 @@ export async function storeExecution(
     if (stored) return { execution: stored };
   }
   if (!workflow.active) throw new WorkflowInactiveError(workflow.id);
+  await assertNotSuppressed(organizationId, input.primaryPhone);
   const draft = draftExecution(organizationId, workflow, input, now, executionId);
   const next = scheduleCheck(draft, now);
   if (next.noWindow) throw new NoContactWindowError(next.noWindow);
@@ -135,12 +139,7 @@ function newExecution(
   id: string = uuidv7()
 ): Execution {
   const timestamp = now.toISOString();
-  const snapshot: DefinitionSnapshot = {
-    definition: workflow.definition,
-    timezone: workflow.timezone,
-    workflowSchedule: workflow.workflowSchedule,
-    tcpaSchedule: workflow.tcpaSchedule,
-  };
+  const snapshot: DefinitionSnapshot = snapshotOf(workflow);
   return {
     id,
     organizationId,

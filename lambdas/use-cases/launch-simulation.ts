@@ -1,9 +1,11 @@
+import { capDeferral, checkCaps, type RecentAttempts } from '../domain/attempt-cap.js';
 import type { NextDecision } from '../domain/next-step.js';
 import { checkDispatch } from '../domain/step-progression.js';
 import { type Disposition, dispositions } from '../schemas/common.js';
 import { attemptKey, type Execution, type StepAttempt } from '../schemas/execution.js';
 import { MAX_STEP_ATTEMPTS, noContactDispositions, type Step } from '../schemas/workflow.js';
-import { planAfterOutcome, scheduleCheck, scheduleOptions } from './plan-step.js';
+import { capsOf } from './contact-guard.js';
+import { deferredCheck, planAfterOutcome, scheduleCheck, scheduleOptions } from './plan-step.js';
 
 /**
  * A run followed in memory from its creation to its last step, through the engine's own
@@ -55,17 +57,29 @@ export function assumedOutcome(step: Step): Disposition | undefined {
 
 /**
  * When the engine dispatches the planned step: at the plan's Wait end, once Dispatch's re-check
- * passes; a Wait capped short of the window plans again from where it ended, and a plan
- * without a window fails the run with its reason.
+ * passes and the attempt caps allow it (counting this lead's own earlier attempts: runs of other
+ * workflows to the same number may use up the cap sooner); a Wait capped short of the window
+ * plans again from where it ended, a full cap defers as Dispatch does, and a plan without a
+ * window fails the run with its reason. Answers the instant and the decision it ran on.
  */
-export function dispatchInstant(run: Execution, next: NextDecision): Date | { noWindow: string } {
+export function dispatchInstant(
+  run: Execution,
+  next: NextDecision,
+  recent: RecentAttempts = {}
+): { at: Date; decision: NextDecision } | { noWindow: string } {
   let current = next;
   // The horizon is a few capped Waits long: a bound well past it ends a loop that cannot end.
   for (let waits = 0; waits < 16; waits++) {
     if (current.noWindow || current.plan.action !== 'STEP') break;
     const at = new Date(current.plan.waitUntil);
-    if (checkDispatch(run, current.plan.stepIndex, at, scheduleOptions()).ok) return at;
-    current = scheduleCheck(run, at);
+    if (!checkDispatch(run, current.plan.stepIndex, at, scheduleOptions()).ok) {
+      current = scheduleCheck(run, at);
+      continue;
+    }
+    const verdict = checkCaps(recent, capsOf(run), at);
+    if (verdict.allowed) return { at, decision: current };
+    const reason = capDeferral(run.primaryPhone, verdict);
+    current = deferredCheck(run, at, { until: verdict.nextAt, reason });
   }
   return { noWindow: current.noWindow ?? `step ${run.stepIndex} is never dispatched` };
 }
@@ -126,14 +140,17 @@ export function simulateRun(draft: Execution, now: Date): SimulatedRun {
   const steps = unplannedSteps(draft);
   let run = draft;
   let next: NextDecision = scheduleCheck(draft, now);
+  const recent: RecentAttempts = {};
   for (let attempts = 0; attempts <= steps.length * MAX_STEP_ATTEMPTS; attempts++) {
     const step = run.definition.steps[run.stepIndex];
     const preview = steps[run.stepIndex - draft.stepIndex];
     if (next.plan.action === 'FINISH' && !next.noWindow) break;
-    const at = dispatchInstant(run, next);
-    if (!(at instanceof Date)) {
-      return { steps, blocked: { reason: at.noWindow, stepIndex: run.stepIndex } };
+    const dispatched = dispatchInstant(run, next, recent);
+    if ('noWindow' in dispatched) {
+      return { steps, blocked: { reason: dispatched.noWindow, stepIndex: run.stepIndex } };
     }
+    const { at } = dispatched;
+    next = dispatched.decision;
     if (!step || !preview || !next.schedule) break;
     if (run.attemptNo === 1) {
       preview.firstContactAt = next.schedule.nextRunAt;
@@ -147,6 +164,7 @@ export function simulateRun(draft: Execution, now: Date): SimulatedRun {
     }
     if (run.stepIndex < draft.definition.steps.length - 1) preview.assumedOutcome = outcome;
     const claimed = claimedAt(run, at);
+    recent[claimed.attempt.id] = at.getTime();
     const disposition = { ...claimed.attempt, disposition: outcome };
     ({ after: run, next } = planAfterOutcome(claimed.run, claimed.key, disposition, at));
   }

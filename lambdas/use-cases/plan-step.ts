@@ -105,9 +105,34 @@ export function planAfterOutcome(
   return { effect, after, next: scheduleCheck(after, now) };
 }
 
-/** Decides what comes next for the run as it is, and stores it. */
-export async function planExecution(execution: Execution, now: Date): Promise<Plan> {
-  const next = scheduleCheck(execution, now);
+/** A reason the step may not run before `until`, whatever the schedules allow. */
+export interface Deferral {
+  until: Date;
+  reason: string;
+}
+
+/** The schedule check from `until` on, with the deferral named first among the reasons. */
+export function deferredCheck(execution: Execution, now: Date, deferral: Deferral): NextDecision {
+  const next = scheduleCheck(execution, deferral.until);
+  if (!next.schedule) return next;
+  const { deferredBy } = next.schedule;
+  return {
+    ...next,
+    schedule: {
+      ...next.schedule,
+      deferredBy: [deferral.reason, ...deferredBy],
+      decidedAt: now.toISOString(),
+    },
+  };
+}
+
+/** Decides what comes next for the run as it is (held back by `deferral`, if any), and stores it. */
+export async function planExecution(
+  execution: Execution,
+  now: Date,
+  deferral?: Deferral
+): Promise<Plan> {
+  const next = deferral ? deferredCheck(execution, now, deferral) : scheduleCheck(execution, now);
   await storeDecision(execution, next, now);
   return next.plan;
 }

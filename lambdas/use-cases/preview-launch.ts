@@ -7,6 +7,7 @@ import { AppError } from '../shared/errors.js';
 import { type LeadInput, refusalOf } from './bulk-create.js';
 import { draftExecution } from './executions.js';
 import { type SimulatedStep, simulateRun } from './launch-simulation.js';
+import { complianceScreen } from './lead-screen.js';
 
 /** What the preview assumes about outcomes, stated in every answer. */
 export const PREVIEW_ASSUMPTION =
@@ -55,9 +56,9 @@ export interface LaunchPreview {
 }
 
 /**
- * Why leads would never be contacted although their schedule allows it (an organization's
- * do-not-contact list, say): one reason or undefined per lead, in order. The preview applies
- * whatever screen it is given; none is applied by default.
+ * Why leads would not be contacted although their schedule allows it: one reason or undefined
+ * per lead, in order. By default the organization's do-not-contact list and emergency stops
+ * (lead-screen.ts).
  */
 export type LeadScreen = (
   organizationId: string,
@@ -111,11 +112,11 @@ export async function previewLaunch(
   workflowId: string,
   leads: LeadInput[],
   now: Date,
-  screen?: LeadScreen
+  screen: LeadScreen = complianceScreen
 ): Promise<LaunchPreview> {
   const workflow = await getWorkflow(organizationId, workflowId);
   const valid = leads.flatMap((input) => ('lead' in input ? [input.lead] : []));
-  const screened = screen ? await screen(organizationId, valid) : [];
+  const screened = await screen(organizationId, valid);
   let validIndex = 0;
   const previews = leads.map((input, index): LeadPreview => {
     if ('error' in input) {

@@ -19,6 +19,7 @@ import {
   planAfterOutcome,
   scheduleCheck,
 } from './plan-step.js';
+import { suppressAfterDnc } from './suppressions.js';
 
 export interface OutcomeReport extends Outcome {
   stepExecutionId: string;
@@ -43,6 +44,8 @@ export interface OutcomeResult {
  * 4. Complete the task token Dispatch is waiting on with the next plan. A second report is a
  *    no-op that still settles and re-sends the token, so a report that crashed between any two
  *    of these writes can simply be retried.
+ * 5. A `DNC` outcome puts the number on the organization's do-not-contact list and cancels its
+ *    other active runs in every workflow (again on a retried report).
  */
 export async function reportStepOutcome(report: OutcomeReport, now: Date): Promise<OutcomeResult> {
   const pointer = await findStepExecutionPointer(report.stepExecutionId);
@@ -51,7 +54,9 @@ export async function reportStepOutcome(report: OutcomeReport, now: Date): Promi
   }
   addLogContext({ executionId: pointer.executionId });
   const key = attemptKey(pointer.stepIndex, pointer.attemptNo);
-  return recordOutcome(pointer.executionId, key, report, now, report.stepExecutionId);
+  const result = await recordOutcome(pointer.executionId, key, report, now, report.stepExecutionId);
+  await suppressAfterDnc(result.execution, result.attempt, now, { fromRun: false });
+  return result;
 }
 
 /**

@@ -3,6 +3,7 @@ import {
   type ApiClient,
   bootLocalApi,
   createOpenWorkflow,
+  distinctPhone,
   featherExecution,
   placed,
   waitFor,
@@ -24,6 +25,7 @@ afterAll(async () => {
 async function createRun(workflowId: string, overrides: Record<string, unknown> = {}) {
   const created = await api.request('POST', `/api/v1/workflow/${workflowId}/execution`, {
     ...featherExecution,
+    primaryPhone: distinctPhone(),
     ...overrides,
   });
   expect(created.status).toBe(201);

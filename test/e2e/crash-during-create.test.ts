@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ChildRuntime, killHard, startChildRuntime } from '../helpers/child-runtime.js';
-import { alwaysOpen, waitFor } from '../helpers/local-api.js';
+import { alwaysOpen, distinctPhone, waitFor } from '../helpers/local-api.js';
 
 const CREATES = 500;
 const dataDir = mkdtempSync(join(tmpdir(), 'outreach-create-crash-'));
@@ -66,7 +66,7 @@ describe('kill -9 of npm start during 500 parallel creates', () => {
       first
         .request('POST', `/api/v1/workflow/${workflow.body.id}/execution`, {
           customerLeadId: `lead-${i}`,
-          primaryPhone: '+14155550123',
+          primaryPhone: distinctPhone(),
           zipcode: '94107',
         })
         .then((response) => {

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type ChildRuntime, killHard, startChildRuntime } from '../helpers/child-runtime.js';
 import {
   alwaysOpen,
+  distinctPhone,
   featherExecution,
   featherWorkflow,
   placed,
@@ -84,6 +85,7 @@ describe('kill -9 of npm start during 100 running executions', () => {
         `/api/v1/workflow/${workflow.body.id}/execution`,
         {
           ...featherExecution,
+          primaryPhone: distinctPhone(),
           customerLeadId: `lead-${i}`,
         }
       );

@@ -30,6 +30,7 @@ import {
   type ApiClient,
   alwaysOpen,
   bootLocalApi,
+  distinctPhone,
   featherExecution,
   featherWorkflow,
 } from '../helpers/local-api.js';
@@ -709,6 +710,11 @@ const segmentTokens: Record<ApiRoute, Record<string, string[]>> = {
   'POST /api/v1/workflow/{id}/executions/{executionId}/cancel': ownRun,
   'POST /api/v1/workflow/{id}/executions/cancel': { id: anyWorkflow },
   'POST /api/v1/executions/cancel': {},
+  'GET /api/v1/suppressions': {},
+  'POST /api/v1/suppressions': {},
+  'DELETE /api/v1/suppressions/{phoneNumber}': { phoneNumber: ['%2B14155550100', '14155550100'] },
+  'PUT /api/v1/organization/emergency-stops/{state}': { state: ['AK', 'gu', 'XX'] },
+  'DELETE /api/v1/organization/emergency-stops/{state}': { state: ['AK', 'gu', 'XX'] },
 };
 
 function routePath(route: ApiRoute): fc.Arbitrary<string> {
@@ -1061,7 +1067,7 @@ async function dispatchedStep(workflowId: string, key = ctx.keys.own): Promise<s
   const created = await raw(
     'POST',
     `/api/v1/workflow/${workflowId}/execution`,
-    { ...featherExecution, customerLeadId: `pool-${randomUUID()}` },
+    { ...featherExecution, primaryPhone: distinctPhone(), customerLeadId: `pool-${randomUUID()}` },
     key
   );
   expect(created.status).toBe(201);

@@ -3,6 +3,7 @@ import {
   type ApiClient,
   alwaysOpen,
   bootLocalApi,
+  distinctPhone,
   featherExecution,
   featherWorkflow,
   waitFor,
@@ -57,6 +58,7 @@ describe('per-organization request limits on the local runtime', () => {
     expect(workflow.status).toBe(201);
     const leads = Array.from({ length: 25 }, (_, i) => ({
       ...featherExecution,
+      primaryPhone: distinctPhone(),
       customerLeadId: `neighbour-${i}`,
     }));
     const bulk = await other('POST', `/api/v1/workflow/${workflow.body.id}/execution/bulk`, {

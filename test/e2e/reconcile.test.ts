@@ -4,6 +4,7 @@ import {
   type ApiClient,
   bootLocalApi,
   createOpenWorkflow,
+  distinctPhone,
   featherExecution,
   placed,
   waitFor,
@@ -49,6 +50,7 @@ async function describeExecution(executionId: string) {
 async function createCallingRun(workflowId: string, lead: string) {
   const created = await api.request('POST', `/api/v1/workflow/${workflowId}/execution`, {
     ...featherExecution,
+    primaryPhone: distinctPhone(),
     customerLeadId: lead,
   });
   expect(created.status).toBe(201);

@@ -5,14 +5,22 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamo } from '../../lambdas/adapters/aws-clients.js';
 import { keys } from '../../lambdas/adapters/table-keys.js';
-import { type ApiClient, alwaysOpen, bootLocalApi, waitFor } from '../helpers/local-api.js';
+import {
+  type ApiClient,
+  alwaysOpen,
+  bootLocalApi,
+  distinctPhone,
+  waitFor,
+} from '../helpers/local-api.js';
 
 let api: ApiClient;
 const ledger = join(mkdtempSync(join(tmpdir(), 'outreach-stale-')), 'contacts.jsonl');
 
 beforeAll(async () => {
   api = await bootLocalApi({
-    timeScale: 3_600,
+    // One simulated day per real second: a number is contacted at most 3 times per 24 h, so a
+    // run of many steps waits a day after every third one.
+    timeScale: 86_400,
     environment: {
       OUTREACH_CHANNEL: 'simulator',
       SIMULATOR_OUTCOME: 'NO_ANSWER',
@@ -71,7 +79,7 @@ describe('a stored run state that goes back in time', () => {
     const workflow = await api.request('POST', '/api/v1/workflow', longWorkflow(12));
     const created = await api.request('POST', `/api/v1/workflow/${workflow.body.id}/execution`, {
       customerLeadId: 'stale-1',
-      primaryPhone: '+14155550123',
+      primaryPhone: distinctPhone(),
       zipcode: '94107',
     });
     expect(created.status).toBe(201);
@@ -113,7 +121,7 @@ describe('a 50-step run with 1,600-character texts under concurrent load', () =>
     for (let i = 0; i < 4; i++) {
       const created = await api.request('POST', `/api/v1/workflow/${workflow.body.id}/execution`, {
         customerLeadId: `long-${i}`,
-        primaryPhone: '+14155550123',
+        primaryPhone: distinctPhone(),
         zipcode: '94107',
         variables: { note: 'y'.repeat(8_000) },
       });

@@ -6,6 +6,7 @@ import {
   type ApiClient,
   alwaysOpen,
   bootLocalApi,
+  distinctPhone,
   featherExecution,
   featherWorkflow,
   waitFor,
@@ -54,6 +55,7 @@ describe('bulk creates against the StartExecution quota', () => {
     const requests = Array.from({ length: RUNS / 25 }, (_, batch) =>
       Array.from({ length: 25 }, (_, i) => ({
         ...featherExecution,
+        primaryPhone: distinctPhone(),
         customerLeadId: `quota-${batch * 25 + i}`,
       }))
     );

@@ -23,7 +23,11 @@ import {
 } from '../../lambdas/adapters/step-attempts.js';
 import { keys, withoutKeys } from '../../lambdas/adapters/table-keys.js';
 import { putWorkflow } from '../../lambdas/adapters/workflow-repository.js';
-import type { Execution, ExecutionState } from '../../lambdas/schemas/execution.js';
+import {
+  type Execution,
+  type ExecutionState,
+  snapshotOf,
+} from '../../lambdas/schemas/execution.js';
 import { logger } from '../../lambdas/shared/logger.js';
 import { anExecution } from './execution-fixture.js';
 
@@ -120,16 +124,13 @@ export async function startTable(): Promise<InMemoryTable> {
 }
 
 /**
- * The shared fixture with a fresh execution id and a snapshot id computed from its content
- * (runs with different definitions or schedules never share a snapshot).
+ * The shared fixture with fresh execution and organization ids and a snapshot id computed from
+ * its content (runs with different definitions or schedules never share a snapshot).
  */
 export function aRun(overrides: Partial<Execution> = {}): Execution {
-  const run = anExecution({ id: randomUUID(), ...overrides });
-  const { definition, timezone, workflowSchedule, tcpaSchedule } = run;
-  return {
-    ...run,
-    snapshotId: snapshotIdOf({ definition, timezone, workflowSchedule, tcpaSchedule }),
-  };
+  // An organization of its own: the per-number attempt caps of one never hold up another test.
+  const run = anExecution({ id: randomUUID(), organizationId: randomUUID(), ...overrides });
+  return { ...run, snapshotId: snapshotIdOf(snapshotOf(run)) };
 }
 
 /** Stores a run the way the product does: insertExecution, then each attempt and its pointer. */

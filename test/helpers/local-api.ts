@@ -139,6 +139,17 @@ export const featherExecution = {
   metadata: { firstName: 'Jordan', lastName: 'Lee' },
 };
 
+let phones = 0;
+
+/**
+ * A number no other run of this process uses: an organization contacts one number at most 3
+ * times in 24 h, so tests that run many contacts give each run its own.
+ */
+export function distinctPhone(): string {
+  phones++;
+  return `+1415556${String(phones % 10_000).padStart(4, '0')}`;
+}
+
 /** The step executions a run has placed (claimed), without the upcoming PENDING one. */
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked by the tests
 export function placed(run: { stepExecutions: any[] }): any[] {

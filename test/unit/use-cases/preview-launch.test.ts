@@ -14,9 +14,11 @@ import type { Plan, TaskOutput } from '../../../lambdas/schemas/state-machine.js
 import { noContactDispositions, type Workflow } from '../../../lambdas/schemas/workflow.js';
 import { WorkflowNotFoundError } from '../../../lambdas/shared/errors.js';
 import { dispatchStep } from '../../../lambdas/use-cases/dispatch-step.js';
+import { blockState } from '../../../lambdas/use-cases/emergency-stops.js';
 import { storeExecution } from '../../../lambdas/use-cases/executions.js';
 import { previewLaunch } from '../../../lambdas/use-cases/preview-launch.js';
 import { reportStepOutcome } from '../../../lambdas/use-cases/report-outcome.js';
+import { suppressNumber } from '../../../lambdas/use-cases/suppressions.js';
 import {
   type InMemoryTable,
   mustRead,
@@ -152,8 +154,8 @@ interface Planned {
 /**
  * What the engine does with a created run, driven at the instants its own plans name: Dispatch
  * when each Wait ends (a "not now" plans again), and each step's outcome (`outcomes`, ENDED
- * unless given) reported at the instant of the contact. Answers each step's schedule as
- * stored when the step was first planned (a repeated attempt of a step is not listed).
+ * unless given) reported at the instant of the contact. Answers each step's schedule as stored
+ * when its first attempt was dispatched (after any "not now"; a repeated attempt is not listed).
  */
 async function runEngine(
   executionId: string,
@@ -162,34 +164,43 @@ async function runEngine(
 ): Promise<Planned[]> {
   const planned: Planned[] = [];
   let plannedStep = -1;
-  const record = async () => {
-    const { stepIndex, nextRunAt, schedule } = await mustRead(executionId);
-    if (stepIndex === plannedStep) return;
-    plannedStep = stepIndex;
-    planned.push({ nextRunAt, dueAt: schedule?.dueAt, deferredBy: schedule?.deferredBy });
-  };
-  await record();
   let plan = first;
   while (plan.action === 'STEP') {
     const at = new Date(plan.waitUntil);
     const taskToken = randomUUID();
-    const key = attemptKey(plan.stepIndex, (await mustRead(executionId)).attemptNo);
+    const before = await mustRead(executionId);
+    const key = attemptKey(plan.stepIndex, before.attemptNo);
     await dispatchStep({ executionId, stepIndex: plan.stepIndex, taskToken }, at);
     const attempt = (await mustRead(executionId)).attempts[key];
     if (!attempt) {
       plan = lastOutput(taskToken); // not now: the run waits again
       continue;
     }
+    if (before.stepIndex !== plannedStep) {
+      plannedStep = before.stepIndex;
+      const { nextRunAt, schedule } = before;
+      planned.push({ nextRunAt, dueAt: schedule?.dueAt, deferredBy: schedule?.deferredBy });
+    }
     const disposition = outcomes[plan.stepIndex] ?? 'ENDED';
     await reportStepOutcome({ stepExecutionId: attempt.id, disposition }, at);
     plan = lastOutput(taskToken);
-    if (plan.action === 'STEP') await record();
   }
   return planned;
 }
 
+/** Numbers no earlier case used: attempt caps count every run of the organization per number. */
+let freshExchange = 600;
+function withFreshPhones(leads: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+  const exchange = freshExchange++;
+  return leads.map((lead) => ({
+    ...lead,
+    primaryPhone: String(lead.primaryPhone).replace(/^\+1(\d{3})555/, `+1$1${exchange}`),
+  }));
+}
+
 /** Previews the leads, then creates and runs each: both answer the same steps. */
-async function expectEngineToFollow(workflow: Workflow, leads: Array<Record<string, unknown>>) {
+async function expectEngineToFollow(workflow: Workflow, given: Array<Record<string, unknown>>) {
+  const leads = withFreshPhones(given);
   const preview = await previewLaunch(organizationId, workflow.id, leads.map(parseLead), now);
   for (const [index, raw] of leads.entries()) {
     const lead = parseLead(raw);
@@ -353,8 +364,33 @@ describe('previewLaunch', () => {
     const recorder = recordCommands();
     await previewLaunch(organizationId, workflow.id, mixedLeads.map(parseLead), now);
     recorder.stop();
-    expect(recorder.commands.map((command) => command.name)).toEqual(['GetItemCommand']);
+    // The workflow, the organization's emergency stops and its do-not-contact list: reads only.
+    expect(recorder.commands.map((command) => command.name).sort()).toEqual([
+      'BatchGetItemCommand',
+      'GetItemCommand',
+      'QueryCommand',
+    ]);
     expect(sfn.calls()).toHaveLength(0);
+  });
+
+  it('blocks a number on the do-not-contact list and holds a state under an emergency stop', async () => {
+    const org = randomUUID();
+    const workflow = await stored({ organizationId: org });
+    const [listed, free, stopped] = mixedLeads; // New York, San Francisco, Texas
+    await suppressNumber(org, String(listed?.primaryPhone), 'asked not to be called', now);
+    await blockState(org, 'TX', now);
+    const preview = await previewLaunch(
+      org,
+      workflow.id,
+      [listed, stopped, free].map(parseLead),
+      now
+    );
+    const [a, b, c] = preview.leads;
+    expect(a?.blocked?.reason).toMatch(/is on the organization's do-not-contact list \(asked not/);
+    expect(b?.blocked?.reason).toBe(
+      'waits: emergency stop for TX, until the organization lifts it'
+    );
+    expect(c?.blocked).toBeUndefined();
   });
 
   it('answers the same preview twice, dispatch spread included', async () => {
