@@ -9,7 +9,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { putWorkflow } from '../../../lambdas/adapters/workflow-repository.js';
 import { formatInstant } from '../../../lambdas/domain/timeline.js';
-import { federalTcpaSchedule, weekScheduleSchema } from '../../../lambdas/schemas/schedule.js';
+import {
+  federalTcpaSchedule,
+  type WeekSchedule,
+  weekScheduleSchema,
+} from '../../../lambdas/schemas/schedule.js';
 import { MAX_TIMELINE_RECORDS, type TimelineEntry } from '../../../lambdas/schemas/timeline.js';
 import {
   AppError,
@@ -83,7 +87,7 @@ interface Run {
 }
 
 /** A run of a call (tried twice) then a text a day later, created Sunday 08:00 in El Paso. */
-async function aRun(): Promise<Run> {
+async function aRun(tcpaSchedule: WeekSchedule = sundayAfternoons): Promise<Run> {
   const organizationId = randomUUID();
   const workflowId = randomUUID();
   const step = {
@@ -99,7 +103,7 @@ async function aRun(): Promise<Run> {
     active: true,
     timezone: 'America/Denver',
     workflowSchedule: weekScheduleSchema.parse(federalTcpaSchedule),
-    tcpaSchedule: sundayAfternoons,
+    tcpaSchedule,
     definition: {
       steps: [
         {
@@ -184,6 +188,15 @@ describe('executionTimeline', () => {
       attempt: 1,
       message: `deferred to ${formatInstant(schedule?.nextRunAt ?? '')}: ${reasons}`,
       rule: reasons,
+    });
+  });
+
+  it('names Texas law in the entry when the workflow asks only for the federal hours', async () => {
+    const run = await aRun(weekScheduleSchema.parse(federalTcpaSchedule));
+    const entries = await timelineOf(run);
+    expect(entries[1]).toMatchObject({
+      type: 'DEFERRED',
+      message: 'deferred to 2026-11-29T19:00Z: Texas, Sunday before 12:00 in America/Denver',
     });
   });
 
