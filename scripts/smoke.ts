@@ -167,13 +167,7 @@ async function smoke(): Promise<void> {
     201,
     'POST',
     `/api/v1/workflow/${created.workflowId}/execution`,
-    {
-      customerLeadId: `smoke-${Date.now()}`,
-      // 555-0100 to 555-0199 are reserved for fiction: nobody can be reached there.
-      primaryPhone: '+14155550123',
-      zipcode: '94107',
-      variables: { firstName: 'Smoke' },
-    }
+    await recipientContactableNow(created.workflowId)
   );
   created.executionId = run.id;
   console.log(`✔ created run ${run.id} (${run.status})`);
@@ -187,6 +181,50 @@ async function smoke(): Promise<void> {
     );
   }
   console.log('✔ the run COMPLETED with both steps');
+}
+
+/**
+ * Fictional recipients across the US zones (555-0100 to 555-0199 are reserved for fiction:
+ * nobody can be reached there). The stack enforces calling-hour law by default, so the smoke
+ * test asks the launch preview which of them may be called and texted now, and uses that one.
+ */
+const recipients = [
+  { primaryPhone: '+12125550123', zipcode: '10001' },
+  { primaryPhone: '+13125550123', zipcode: '60601' },
+  { primaryPhone: '+13035550123', zipcode: '80202' },
+  { primaryPhone: '+14155550123', zipcode: '94107' },
+  { primaryPhone: '+18085550123', zipcode: '96813' },
+  { primaryPhone: '+17875550123', zipcode: '00901' },
+  { primaryPhone: '+16715550123', zipcode: '96910' },
+].map((lead) => ({
+  ...lead,
+  customerLeadId: `smoke-${Date.now()}`,
+  variables: { firstName: 'Smoke' },
+}));
+
+interface Preview {
+  leads: Array<{ steps: Array<{ firstContactAt: string | null }> }>;
+}
+
+async function recipientContactableNow(workflowId: string): Promise<(typeof recipients)[number]> {
+  const preview = await expectStatus<Preview>(
+    200,
+    'POST',
+    `/api/v1/workflow/${workflowId}/execution/preview`,
+    { leads: recipients }
+  );
+  const soon = Date.now() + 120_000;
+  const index = preview.leads.findIndex((lead) =>
+    lead.steps.every((step) => step.firstContactAt && Date.parse(step.firstContactAt) <= soon)
+  );
+  const recipient = recipients[index];
+  if (!recipient) {
+    throw new SmokeFailure(
+      'no US recipient zone may be called and texted now (calling-hour law leaves about an hour a day, near 11:00 UTC, with none); run it again later'
+    );
+  }
+  console.log(`✔ the launch preview allows contact now at ZIP ${recipient.zipcode}`);
+  return recipient;
 }
 
 /** Deletes what the smoke test created (a live run is cancelled first); never hides a failure. */
