@@ -48,6 +48,11 @@ async function start(channel: BenchChannel, dataDir: string, agent?: Agent) {
       SIMULATOR_OUTCOME: 'NO_ANSWER',
       SIMULATOR_DELAY_MS: '0',
       POWERTOOLS_LOG_LEVEL: 'ERROR',
+      // Calling-hour law off: at 86,400× a local Dispatch 100 ms late is 2.4 simulated hours
+      // late, so runs planned near a window's close would find it closed and wait again (extra
+      // transitions AWS, where that latency is milliseconds, would not pay). The law adds no
+      // write or read of its own (its cost is the decision's few extra bytes).
+      STATE_CALLING_RULES: 'off',
     },
   });
 }
