@@ -1,0 +1,144 @@
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { resetClients } from '../lambdas/adapters/aws-clients.js';
+import { config } from '../lambdas/shared/config.js';
+import { localStateMachines } from './asl.js';
+import { startStepFunctionsEndpoint } from './aws-endpoint.js';
+import { CHECKPOINT_TABLE } from './checkpoints.js';
+import { startDynamo } from './dynamo.js';
+import { deliverExecutionEnds } from './event-rules.js';
+import { LambdaRuntime } from './lambda-runtime.js';
+import { ScaledClock } from './scaled-clock.js';
+import { LocalScheduler, SCHEDULE_TABLE, startSchedulerEndpoint } from './scheduler-endpoint.js';
+import { LocalSecrets, startSecretsEndpoint } from './secrets-endpoint.js';
+import type { LocalQueues } from './sqs-queues.js';
+import { StepFunctionsEngine } from './step-functions-engine.js';
+import { localFunctions, synthesizeTemplates, TemplateResolver } from './template.js';
+
+/**
+ * What the local runtime serves besides the API: the template's tables, functions, state
+ * machines, queues, schedules and secrets on loopback, and the functions' environment.
+ */
+
+export interface LocalRuntimeOptions {
+  /** Data folder (dynalite, checkpoints, dev key, simulator ledger); in memory when absent. */
+  dataDir?: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Use this development API key instead of the stored or generated one. */
+  apiKey?: string;
+  /** Local time runs this many times faster. @default 1 */
+  timeScale?: number;
+  /** simulator | manual | webhook. @default simulator */
+  channel?: string;
+  agentWebhookUrl?: string;
+  /** Environment overrides for the handlers (e.g. SIMULATOR_DELAY_MS). */
+  environment?: Record<string, string>;
+  /** StartExecution's token bucket. @default us-east-1's: burst 1,300, 300 per second */
+  startQuota?: { burst: number; perSecond: number };
+  /** Replaces the state machines' TimeoutSeconds, so a test can time a run out. */
+  executionTimeoutSeconds?: number;
+}
+
+export function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections?.();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+export interface Services {
+  resolver: TemplateResolver;
+  lambdas: LambdaRuntime;
+  dynamo: Awaited<ReturnType<typeof startDynamo>>;
+  clock: ScaledClock;
+  engine: StepFunctionsEngine;
+  queues: LocalQueues;
+  sfn: Awaited<ReturnType<typeof startStepFunctionsEndpoint>>;
+  scheduler: LocalScheduler;
+  schedulerEndpoint: Awaited<ReturnType<typeof startSchedulerEndpoint>>;
+  secrets: Awaited<ReturnType<typeof startSecretsEndpoint>>;
+}
+
+/** The template's tables, functions and state machines, served on loopback. */
+export async function startServices(options: LocalRuntimeOptions): Promise<Services> {
+  const templates = synthesizeTemplates({
+    channel: options.channel ?? 'simulator',
+    agentWebhookUrl: options.agentWebhookUrl,
+  });
+  const resolver = new TemplateResolver(templates);
+  const lambdas = new LambdaRuntime(localFunctions(resolver));
+  const dynamo = await startDynamo(resolver, options.dataDir && join(options.dataDir, 'dynamodb'), [
+    CHECKPOINT_TABLE,
+    SCHEDULE_TABLE,
+  ]);
+  const clock = new ScaledClock(
+    options.timeScale ?? 1,
+    options.dataDir && join(options.dataDir, 'clock')
+  );
+  const machines = localStateMachines(resolver).map((machine) => ({
+    ...machine,
+    timeoutSeconds: options.executionTimeoutSeconds ?? machine.timeoutSeconds,
+  }));
+  const engine = new StepFunctionsEngine(machines, lambdas, dynamo.client, clock);
+  const queues = deliverExecutionEnds(resolver, engine, lambdas, clock);
+  const sfn = await startStepFunctionsEndpoint(engine, options.startQuota);
+  const scheduler = new LocalScheduler(dynamo.client, clock, engine);
+  const schedulerEndpoint = await startSchedulerEndpoint(scheduler);
+  const secrets = await startSecretsEndpoint(new LocalSecrets(resolver, options.dataDir));
+  return {
+    resolver,
+    lambdas,
+    dynamo,
+    clock,
+    engine,
+    queues,
+    sfn,
+    scheduler,
+    schedulerEndpoint,
+    secrets,
+  };
+}
+
+/**
+ * The functions' environment: the template's variables, the loopback endpoints (the only switch
+ * between AWS and local) and the caller's overrides, then validated: a bad value stops the boot
+ * with a message naming the variable, as a cold start would on AWS.
+ */
+export function configureEnvironment(options: LocalRuntimeOptions, services: Services): void {
+  Object.assign(process.env, services.lambdas.environment(), {
+    DYNAMODB_ENDPOINT: services.dynamo.endpoint,
+    SFN_ENDPOINT: services.sfn.url,
+    SCHEDULER_ENDPOINT: services.schedulerEndpoint.url,
+    SECRETSMANAGER_ENDPOINT: services.secrets.url,
+    AWS_REGION: 'local-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    // EMF metric lines are for CloudWatch; locally they would only flood stdout.
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+    // The bench and the busiest e2e suites send a thousand requests at once from one
+    // organization, so locally the per-organization limit is 1,000/s (burst 2,000) unless set.
+    ORG_REQUEST_RATE: process.env.ORG_REQUEST_RATE ?? '1000',
+    ORG_REQUEST_BURST: process.env.ORG_REQUEST_BURST ?? '2000',
+    ...(options.dataDir && {
+      SIMULATOR_LEDGER_FILE: join(options.dataDir, 'simulator-contacts.jsonl'),
+    }),
+    ...options.environment,
+  });
+  config();
+  resetClients();
+}
+
+export async function stopServices(services: Services): Promise<void> {
+  services.scheduler.stop();
+  await services.engine.shutdown();
+  await services.queues.stop();
+  services.clock.stop();
+  for (const server of [
+    services.sfn,
+    services.schedulerEndpoint,
+    services.secrets,
+    services.dynamo,
+  ]) {
+    await closeServer(server.server);
+  }
+}
