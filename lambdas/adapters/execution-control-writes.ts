@@ -1,9 +1,5 @@
-import {
-  activeStatuses,
-  type ControlRecord,
-  type ExecutionState,
-  finishedStatuses,
-} from '../schemas/execution.js';
+import { type ControlRecord, type ExecutionState, finishedStatuses } from '../schemas/execution.js';
+import { endRun } from './execution-writes.js';
 import { Update } from './table.js';
 import { keys } from './table-keys.js';
 import { keepReplacedControl } from './timeline-records.js';
@@ -52,19 +48,7 @@ export function cancelState(
   /** Why, when the run did not end on someone's say-so (a suppressed number). */
   reason?: string
 ): Promise<boolean> {
-  const update = new Update();
-  if (reason) update.set('error', reason);
-  return update
-    .set('status', 'CANCELLED')
-    .set('cancelledBy', by)
-    .set('completedAt', now.toISOString())
-    .set('updatedAt', now.toISOString())
-    .set('nextRunAt', null)
-    .remove('pausedFrom')
-    .remove('parkToken')
-    .whenIn('status', activeStatuses)
-    .bumpVersion(state.version)
-    .run(keys.execution(state.id));
+  return endRun(state, 'CANCELLED', now, { cancelledBy: by, error: reason });
 }
 
 /** The Park state's token, stored only while the run is still paused. */

@@ -158,12 +158,27 @@ export async function advanceExecution(
  * lets go of a paused run's park token: the execution that held it has ended.
  */
 export function markFailed(execution: ExecutionState, error: string, now: Date): Promise<boolean> {
-  return new Update()
-    .set('status', 'FAILED')
-    .set('error', error)
+  return endRun(execution, 'FAILED', now, { error });
+}
+
+/**
+ * Ends an active run with `status` (a version-checked write, so it loses to any change since
+ * the read): it is no longer due, and it lets go of a paused run's park token, whose execution
+ * has ended. False when the run changed or already ended.
+ */
+export function endRun(
+  execution: ExecutionState,
+  status: 'FAILED' | 'CANCELLED',
+  now: Date,
+  fields: Partial<Pick<ExecutionState, 'error' | 'cancelledBy'>>
+): Promise<boolean> {
+  const update = new Update()
+    .set('status', status)
     .set('completedAt', now.toISOString())
     .set('updatedAt', now.toISOString())
-    .set('nextRunAt', null)
+    .set('nextRunAt', null);
+  for (const [name, value] of Object.entries(fields)) if (value) update.set(name, value);
+  return update
     .remove('pausedFrom')
     .remove('parkToken')
     .whenIn('status', activeStatuses)
