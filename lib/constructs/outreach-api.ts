@@ -126,6 +126,9 @@ export class OutreachApi extends Construct {
         type,
         statusCode: String(status),
         templates: envelope(status, code, message),
+        // The stage's token bucket refills every second: a client may try again after one, as
+        // it would after the organization limit's own 429.
+        ...(status === 429 && { responseHeaders: { 'Retry-After': "'1'" } }),
       });
     }
   }

@@ -43,6 +43,17 @@ describe('pacing settings', () => {
     });
   });
 
+  it('tells a client throttled by the gateway itself when to try again', () => {
+    const { service } = defaults;
+    for (const type of ['THROTTLED', 'QUOTA_EXCEEDED']) {
+      service.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: type,
+        StatusCode: '429',
+        ResponseParameters: { 'gatewayresponse.header.Retry-After': "'1'" },
+      });
+    }
+  });
+
   it('passes the context’s limits, spread and concurrency to the functions', () => {
     const { service } = synth({
       orgRequestRate: '10',
