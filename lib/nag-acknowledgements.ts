@@ -34,7 +34,7 @@ const service: Acknowledgement[] = [
     "CDK's LambdaInvoke also grants the function's versions; the state machine invokes only Dispatch and Mark Failed",
   ],
   [
-    `AwsSolutions-IAM5[Resource::${arnOf('scheduler', 'schedule/default/run-*')}]`,
+    `AwsSolutions-IAM5[Resource::${arnOf('scheduler', 'schedule/OutreachService-runs/run-*')}]`,
     'One-time start schedules are named per run (run-<executionId>) when the run is created; the prefix is the narrowest ARN',
   ],
   [

@@ -1,6 +1,6 @@
 import { CreateScheduleCommand, DeleteScheduleCommand } from '@aws-sdk/client-scheduler';
 import type { RunInput } from '../schemas/state-machine.js';
-import { required } from '../shared/config.js';
+import { config, required } from '../shared/config.js';
 import { scheduler } from './aws-clients.js';
 
 /**
@@ -27,6 +27,7 @@ export async function scheduleStart(input: RunInput, at: Date): Promise<void> {
     await scheduler().send(
       new CreateScheduleCommand({
         Name: scheduleName(input.executionId),
+        GroupName: config().SCHEDULE_GROUP,
         ScheduleExpression: atExpression(at),
         ScheduleExpressionTimezone: 'UTC',
         FlexibleTimeWindow: { Mode: 'OFF' },
@@ -50,7 +51,12 @@ export async function scheduleStart(input: RunInput, at: Date): Promise<void> {
 /** Deletes the run's start schedule; one that already ran or never existed is fine. */
 export async function unscheduleStart(executionId: string): Promise<void> {
   try {
-    await scheduler().send(new DeleteScheduleCommand({ Name: scheduleName(executionId) }));
+    await scheduler().send(
+      new DeleteScheduleCommand({
+        Name: scheduleName(executionId),
+        GroupName: config().SCHEDULE_GROUP,
+      })
+    );
   } catch (error) {
     if ((error as Error).name !== 'ResourceNotFoundException') throw error;
   }

@@ -20,6 +20,8 @@ const configSchema = z.object({
   STATE_MACHINE_ARN: optionalText,
   /** The role EventBridge Scheduler assumes to start a run whose start lies far ahead. */
   SCHEDULER_ROLE_ARN: optionalText,
+  /** The stack's own EventBridge Scheduler group for those one-time start schedules. */
+  SCHEDULE_GROUP: z.string().min(1).default('default'),
   /** Where new step attempts go. */
   OUTREACH_CHANNEL: z.enum(channelNames).default('simulator'),
   /**

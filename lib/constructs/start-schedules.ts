@@ -1,6 +1,7 @@
 import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { envNames } from '../../lambdas/shared/config.js';
@@ -10,13 +11,16 @@ export interface StartSchedulesProps {
 }
 
 /**
- * One-time EventBridge Scheduler schedules (`run-<executionId>` in the default group) that start
- * runs whose start lies more than 15 minutes ahead. Scheduler assumes the role below, which may
- * only start executions of this state machine; the functions that create and delete schedules
- * may pass exactly that role.
+ * One-time EventBridge Scheduler schedules (`run-<executionId>`) that start runs whose start
+ * lies more than 15 minutes ahead, in a schedule group of this stack's own (`<stack>-runs`), so
+ * the functions of one environment may touch only its own schedules, and deleting the stack
+ * deletes them with the group. Scheduler assumes the role below, which may only start
+ * executions of this state machine; the functions that create and delete schedules may pass
+ * exactly that role.
  */
 export class StartSchedules extends Construct {
   readonly role: Role;
+  readonly groupName: string;
   private readonly scheduleArn: string;
 
   constructor(scope: Construct, id: string, props: StartSchedulesProps) {
@@ -28,11 +32,13 @@ export class StartSchedules extends Construct {
       description: 'Lets EventBridge Scheduler start scheduled outreach runs',
     });
     props.stateMachine.grantStartExecution(this.role);
+    this.groupName = `${Stack.of(this).stackName}-runs`;
+    new CfnScheduleGroup(this, 'Group', { name: this.groupName });
     this.scheduleArn = Arn.format(
       {
         service: 'scheduler',
         resource: 'schedule',
-        resourceName: 'default/run-*',
+        resourceName: `${this.groupName}/run-*`,
         arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
       },
       Stack.of(this)
@@ -51,10 +57,9 @@ export class StartSchedules extends Construct {
       new PolicyStatement({ actions: ['iam:PassRole'], resources: [this.role.roleArn] })
     );
     if ('addEnvironment' in fn) {
-      (fn as IFunction & { addEnvironment(k: string, v: string): void }).addEnvironment(
-        envNames.SCHEDULER_ROLE_ARN,
-        this.role.roleArn
-      );
+      const withEnvironment = fn as IFunction & { addEnvironment(k: string, v: string): void };
+      withEnvironment.addEnvironment(envNames.SCHEDULER_ROLE_ARN, this.role.roleArn);
+      withEnvironment.addEnvironment(envNames.SCHEDULE_GROUP, this.groupName);
     }
   }
 }

@@ -77,7 +77,10 @@ describe('OutreachService', () => {
     });
     const policies = JSON.stringify(service.findResources('AWS::IAM::Policy'));
     expect(policies).toContain('scheduler:CreateSchedule');
-    expect(policies).toContain('default/run-*');
+    expect(policies).toContain('schedule/OutreachService-runs/run-*');
+    service.hasResourceProperties('AWS::Scheduler::ScheduleGroup', {
+      Name: 'OutreachService-runs',
+    });
     expect(policies).toContain('iam:PassRole');
   });
 
