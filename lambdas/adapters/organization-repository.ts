@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
+import { storedOrganizationSettingsSchema } from '../schemas/organization.js';
 import { dynamo } from './aws-clients.js';
 import { isConditionalCheckFailed, tableName } from './table.js';
 import { keys } from './table-keys.js';
@@ -82,6 +83,9 @@ const organizationSchema = z.object({
   name: z.string(),
   createdAt: z.string(),
   updatedAt: z.string().optional(),
+  settings: storedOrganizationSettingsSchema.optional(),
+  /** Counts settings writes, so a write based on an older read is refused. */
+  settingsVersion: z.int().min(0).optional(),
 });
 export type Organization = z.infer<typeof organizationSchema>;
 

@@ -1,10 +1,11 @@
+import { updateOrganizationSettingsSchema } from '../schemas/organization.js';
 import type { WorkflowRoute } from '../schemas/routes.js';
 import {
   createWorkflowSchema,
   listWorkflowsQuerySchema,
   updateWorkflowSchema,
 } from '../schemas/workflow.js';
-import { currentOrganization } from '../use-cases/organizations.js';
+import { currentOrganization, updateOrganizationSettings } from '../use-cases/organizations.js';
 import {
   createWorkflow,
   deleteWorkflow,
@@ -16,12 +17,17 @@ import { json, parseBody, parseQuery } from './http.js';
 import { idParameter, type Route } from './route.js';
 
 /**
- * The key's organization, and workflows: create, list, get, update, delete (which cancels the
+ * The key's organization (read, and its pacing settings changed), and workflows: create, list, get, update, delete (which cancels the
  * workflow's active runs).
  */
 export const workflowHandlers: Record<WorkflowRoute, Route> = {
   'GET /api/v1/organization': async (_event, org) =>
     json(200, { organization: await currentOrganization(org) }),
+
+  'PATCH /api/v1/organization': async (event, org) => {
+    const patch = parseBody(event, updateOrganizationSettingsSchema);
+    return json(200, { organization: await updateOrganizationSettings(org, patch, new Date()) });
+  },
 
   'POST /api/v1/workflow': async (event, org) =>
     json(201, await createWorkflow(org, parseBody(event, createWorkflowSchema), new Date())),

@@ -6,6 +6,7 @@
  */
 export const workflowRoutes = [
   'GET /api/v1/organization',
+  'PATCH /api/v1/organization',
   'POST /api/v1/workflow',
   'GET /api/v1/workflow',
   'GET /api/v1/workflow/{id}',

@@ -517,11 +517,49 @@ const brokenJson = fc.oneof(
   })
 );
 
+/** Every pacing setting, with buckets that touch, overlap or leave the end open. */
+const organizationPatchBase = {
+  maxConcurrentCalls: 20,
+  maxConcurrentTexts: 100,
+  schedulerBatchSize: 25,
+  maxSchedulerBatchSize: 100,
+  priorityDateBucketConfig: {
+    enabled: true,
+    buckets: [
+      { minDays: 0, maxDays: 7, percentage: 60 },
+      { minDays: 8, maxDays: 30, percentage: 30 },
+      { minDays: 31, maxDays: null, percentage: 10 },
+    ],
+  },
+} as Json;
+const randomBucket = fc.record({
+  minDays: fc.integer({ min: -1, max: 40 }),
+  maxDays: fc.option(fc.integer({ min: -1, max: 40 })),
+  percentage: fc.integer({ min: -10, max: 110 }),
+});
+const randomOrganizationPatch = fc.record(
+  {
+    maxConcurrentCalls: fc.integer({ min: -1, max: 20_000 }),
+    maxConcurrentTexts: fc.integer({ min: -1, max: 20_000 }),
+    schedulerBatchSize: fc.integer({ min: 0, max: 200 }),
+    maxSchedulerBatchSize: fc.integer({ min: 0, max: 200 }),
+    priorityDateBucketConfig: fc.record({
+      enabled: fc.boolean(),
+      buckets: fc.array(randomBucket, { maxLength: 4 }),
+    }),
+  },
+  { requiredKeys: [] }
+);
+
 interface BodyKinds {
   base: Json;
   random: fc.Arbitrary<Json>;
 }
 const routeBodies: Partial<Record<ApiRoute, BodyKinds>> = {
+  'PATCH /api/v1/organization': {
+    base: organizationPatchBase,
+    random: randomOrganizationPatch as fc.Arbitrary<Json>,
+  },
   'POST /api/v1/workflow': { base: workflowBase, random: randomWorkflow as fc.Arbitrary<Json> },
   'PATCH /api/v1/workflow/{id}': { base: patchBase, random: randomPatch as fc.Arbitrary<Json> },
   'POST /api/v1/workflow/{id}/execution': {
@@ -678,6 +716,7 @@ const ownRun = {
 };
 const segmentTokens: Record<ApiRoute, Record<string, string[]>> = {
   'GET /api/v1/organization': {},
+  'PATCH /api/v1/organization': {},
   'POST /api/v1/workflow': {},
   'GET /api/v1/workflow': {},
   'GET /api/v1/workflow/{id}': { id: [...anyWorkflow, '{{wf.created}}'] },
@@ -923,6 +962,7 @@ function fixedRequest(
 }
 
 const bodyRoutes: Array<[ApiRoute, string]> = [
+  ['PATCH /api/v1/organization', '/api/v1/organization'],
   ['POST /api/v1/workflow', '/api/v1/workflow'],
   ['PATCH /api/v1/workflow/{id}', '/api/v1/workflow/{{wf.patchable}}'],
   ['POST /api/v1/workflow/{id}/execution', '/api/v1/workflow/{{wf.open}}/execution'],
