@@ -61,6 +61,8 @@ export class LambdaRuntime {
   static readonly current = new AsyncLocalStorage<string>();
   /** Invocations and their summed wall time per function, for the benchmark. */
   readonly stats = new Map<string, { invocations: number; totalMs: number }>();
+  /** Invocations still running: stopping waits for them before it closes the table under them. */
+  private readonly running = new Set<Promise<unknown>>();
 
   constructor(private readonly functions: Map<string, LocalFunction>) {}
 
@@ -97,12 +99,32 @@ export class LambdaRuntime {
     this.stats.set(logicalId, stats);
     stats.invocations++;
     const started = performance.now();
+    const invocation = LambdaRuntime.current.run(logicalId, () =>
+      invocationSlots.run(new Map(), () => handler(event, fakeContext(fn)))
+    );
+    this.running.add(invocation);
     try {
-      return await LambdaRuntime.current.run(logicalId, () =>
-        invocationSlots.run(new Map(), () => handler(event, fakeContext(fn)))
-      );
+      return await invocation;
     } finally {
+      this.running.delete(invocation);
       stats.totalMs += performance.now() - started;
+    }
+  }
+
+  /**
+   * Waits, at most `timeoutMs`, for the invocations still running (an API request the gateway
+   * let go, a sweep), so a stop never closes the table under a write in flight.
+   */
+  async drain(timeoutMs = 10_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    // Again while any are left: one may have started another (a dispatch its outcome).
+    while (this.running.size > 0 && Date.now() < until) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise((resolve) => {
+        timer = setTimeout(resolve, until - Date.now());
+      });
+      await Promise.race([Promise.allSettled([...this.running]), timeout]);
+      clearTimeout(timer);
     }
   }
 }

@@ -133,6 +133,7 @@ export async function stopServices(services: Services): Promise<void> {
   await services.engine.shutdown();
   await services.queues.stop();
   services.clock.stop();
+  await services.lambdas.drain();
   for (const server of [
     services.sfn,
     services.schedulerEndpoint,
