@@ -1,14 +1,12 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
-  attemptKey,
   type Execution,
   type ExecutionState,
   type ExecutionStatus,
   executionContactSchema,
   executionStateSchema,
-  type StepAttempt,
-  stepAttemptSchema,
 } from '../schemas/execution.js';
+import { attemptKey, type StepAttempt, stepAttemptSchema } from '../schemas/step-attempt.js';
 import { ExecutionNotFoundError } from '../shared/errors.js';
 import { dynamo } from './aws-clients.js';
 import { type Page, type PageOptions, queryPage } from './pagination.js';

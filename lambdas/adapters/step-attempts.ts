@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import type { Outcome, StepAttempt } from '../schemas/execution.js';
+import type { Outcome, StepAttempt } from '../schemas/step-attempt.js';
 import { dynamo } from './aws-clients.js';
 import { conditionally, tableName, Update } from './table.js';
 import { keys } from './table-keys.js';

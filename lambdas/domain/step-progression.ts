@@ -1,11 +1,6 @@
 import type { Disposition } from '../schemas/common.js';
-import {
-  attemptKey,
-  type Execution,
-  isFinished,
-  type Outcome,
-  type StepAttempt,
-} from '../schemas/execution.js';
+import { type Execution, isFinished } from '../schemas/execution.js';
+import { attemptKey, type Outcome, type StepAttempt } from '../schemas/step-attempt.js';
 import { noContactDispositions } from '../schemas/workflow.js';
 import {
   channelOf,

@@ -3,8 +3,8 @@ import type {
   Execution,
   ExecutionState,
   ScheduleDecision,
-  StepAttempt,
 } from '../schemas/execution.js';
+import type { StepAttempt } from '../schemas/step-attempt.js';
 import type { TimelineEntry, TimelineEntryType, TimelineRecord } from '../schemas/timeline.js';
 
 /**

@@ -1,10 +1,7 @@
 import { z } from 'zod';
-import {
-  createExecutionSchema,
-  listExecutionsQuerySchema,
-  reportOutcomeSchema,
-} from '../schemas/execution.js';
+import { createExecutionSchema, listExecutionsQuerySchema } from '../schemas/execution.js';
 import type { ExecutionRoute } from '../schemas/routes.js';
+import { reportOutcomeSchema } from '../schemas/step-attempt.js';
 import { timelineQuerySchema } from '../schemas/timeline.js';
 import { createExecutionsInBulk, type LeadInput } from '../use-cases/bulk-create.js';
 import {

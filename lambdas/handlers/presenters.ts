@@ -1,10 +1,10 @@
 import {
-  attemptKey,
   type Execution,
   type ExecutionState,
   isFinished,
   recipientOf,
 } from '../schemas/execution.js';
+import { attemptKey } from '../schemas/step-attempt.js';
 import { stepExecutionId } from '../use-cases/dispatch-step.js';
 
 /** The step's own fields, as Feather repeats them on each step execution. */

@@ -12,13 +12,9 @@ import {
 import { workflowExists } from '../adapters/workflow-repository.js';
 import { renderMessage } from '../domain/render-message.js';
 import { checkDispatch } from '../domain/step-progression.js';
-import {
-  attemptKey,
-  type Execution,
-  type Outcome,
-  type StepAttempt,
-} from '../schemas/execution.js';
+import type { Execution } from '../schemas/execution.js';
 import type { DispatchInput } from '../schemas/state-machine.js';
+import { attemptKey, type Outcome, type StepAttempt } from '../schemas/step-attempt.js';
 import { addLogContext, logger } from '../shared/logger.js';
 import { countChannelFailure, countStepDispatched } from '../shared/metrics.js';
 import { admitContact } from './contact-guard.js';

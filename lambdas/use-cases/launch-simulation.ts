@@ -2,7 +2,8 @@ import { capDeferral, checkCaps, type RecentAttempts } from '../domain/attempt-c
 import type { NextDecision } from '../domain/next-step.js';
 import { checkDispatch } from '../domain/step-progression.js';
 import { type Disposition, dispositions } from '../schemas/common.js';
-import { attemptKey, type Execution, type StepAttempt } from '../schemas/execution.js';
+import type { Execution } from '../schemas/execution.js';
+import { attemptKey, type StepAttempt } from '../schemas/step-attempt.js';
 import { MAX_STEP_ATTEMPTS, noContactDispositions, type Step } from '../schemas/workflow.js';
 import { capsOf } from './contact-guard.js';
 import { deferredCheck, planAfterOutcome, scheduleCheck, scheduleOptions } from './plan-step.js';

@@ -10,8 +10,9 @@ import {
 } from '../domain/step-progression.js';
 import { ruleOfDeferral } from '../domain/window-explanations.js';
 import type { Disposition } from '../schemas/common.js';
-import type { Execution, ScheduleDecision, StepAttempt } from '../schemas/execution.js';
+import type { Execution, ScheduleDecision } from '../schemas/execution.js';
 import type { Plan } from '../schemas/state-machine.js';
+import type { StepAttempt } from '../schemas/step-attempt.js';
 import { config } from '../shared/config.js';
 import { ExecutionNotFoundError, ExecutionRegressedError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';

@@ -2,13 +2,9 @@ import { advanceExecution, markFailed } from '../adapters/execution-writes.js';
 import { completeTask } from '../adapters/state-machine.js';
 import { findStepExecutionPointer, recordAttemptOutcome } from '../adapters/step-attempts.js';
 import type { Disposition } from '../schemas/common.js';
-import {
-  attemptKey,
-  type Execution,
-  type Outcome,
-  type StepAttempt,
-} from '../schemas/execution.js';
+import type { Execution } from '../schemas/execution.js';
 import type { Plan } from '../schemas/state-machine.js';
+import { attemptKey, type Outcome, type StepAttempt } from '../schemas/step-attempt.js';
 import { ConcurrentUpdateError, StepExecutionNotFoundError } from '../shared/errors.js';
 import { addLogContext } from '../shared/logger.js';
 import { countOutcome } from '../shared/metrics.js';

@@ -6,7 +6,8 @@ import {
   unsuppress,
 } from '../adapters/contact-guards.js';
 import type { Page, PageOptions } from '../adapters/pagination.js';
-import type { Execution, StepAttempt } from '../schemas/execution.js';
+import type { Execution } from '../schemas/execution.js';
+import type { StepAttempt } from '../schemas/step-attempt.js';
 import { SuppressionNotFoundError, ValidationError } from '../shared/errors.js';
 import { cancelByContact } from './bulk-controls.js';
 import { suppressionReason } from './contact-guard.js';

@@ -1,5 +1,6 @@
-import type { Execution, StepAttempt } from '../../lambdas/schemas/execution.js';
+import type { Execution } from '../../lambdas/schemas/execution.js';
 import { alwaysOpenSchedule } from '../../lambdas/schemas/schedule.js';
+import type { StepAttempt } from '../../lambdas/schemas/step-attempt.js';
 
 /** Monday 2026-11-23 10:00 in New York, 07:00 in San Francisco. */
 export const FIXTURE_CREATED_AT = '2026-11-23T15:00:00.000Z';

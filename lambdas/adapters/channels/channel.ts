@@ -1,4 +1,5 @@
-import type { Execution, Outcome, StepAttempt } from '../../schemas/execution.js';
+import type { Execution } from '../../schemas/execution.js';
+import type { Outcome, StepAttempt } from '../../schemas/step-attempt.js';
 import type { Step } from '../../schemas/workflow.js';
 
 /** Everything a channel needs to contact one recipient for one step attempt. */

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { type Outcome, recipientOf } from '../../schemas/execution.js';
+import { recipientOf } from '../../schemas/execution.js';
+import type { Outcome } from '../../schemas/step-attempt.js';
 import { ConfigurationError, required } from '../../shared/config.js';
 import { logger } from '../../shared/logger.js';
 import { secrets } from '../aws-clients.js';
