@@ -1,4 +1,5 @@
 import type { UsStateCode, Weekday } from '../schemas/common.js';
+import { LEGAL_ATTEMPTS_PER_24H } from '../schemas/workflow.js';
 
 /**
  * Calling- and texting-hour law as data: the federal floor, one row per state that is stricter
@@ -135,12 +136,10 @@ export interface AttemptCap {
   sources: string[];
 }
 
-/** The default: 3 per rolling 24 h covers FL, OK and MD at once (and is cheap everywhere). */
-export const DEFAULT_ATTEMPTS_PER_DAY = 3;
-
 /** The strictest cap of every candidate state's rows for the channel. */
 export function attemptCapFor(states: readonly string[], channel: Channel): AttemptCap {
-  const cap: AttemptCap = { perDay: DEFAULT_ATTEMPTS_PER_DAY, minSpacingMs: 0, sources: [] };
+  // The default, 3 per rolling 24 h, covers FL, OK and MD at once (and is cheap everywhere).
+  const cap: AttemptCap = { perDay: LEGAL_ATTEMPTS_PER_24H, minSpacingMs: 0, sources: [] };
   for (const row of stateRules) {
     if (!states.includes(row.state) || !row.appliesTo.includes(channel) || !row.cap) continue;
     if (row.cap.perDay !== undefined) cap.perDay = Math.min(cap.perDay, row.cap.perDay);
