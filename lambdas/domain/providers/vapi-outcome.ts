@@ -60,6 +60,7 @@ export const VAPI_ENDED_REASON_TABLE: Readonly<Record<string, Signal>> = {
   'assistant-said-end-call-phrase': CONVERSATION,
   'exceeded-max-duration': CONVERSATION,
   'call.in-progress.twilio-completed-call': CONVERSATION,
+  'call.in-progress.sip-completed-call': CONVERSATION,
   'vonage-completed': CONVERSATION,
   'vonage-disconnected': CONVERSATION,
   'manually-canceled': CANCELLED,
@@ -69,6 +70,8 @@ export const VAPI_ENDED_REASON_TABLE: Readonly<Record<string, Signal>> = {
   'worker-shutdown': PROVIDER_FAULT,
   'phone-call-provider-closed-websocket': PROVIDER_FAULT,
   'assistant-not-found': PROVIDER_FAULT,
+  'assistant-not-valid': PROVIDER_FAULT,
+  'assistant-join-timed-out': PROVIDER_FAULT,
 };
 
 /** Families of `endedReason`, tried in order after the exact values. */
@@ -77,7 +80,7 @@ export const VAPI_ENDED_REASON_FAMILIES: ReadonlyArray<readonly [RegExp, Signal]
   [/transport-never-connected$/, telephony('COULD_NOT_CONNECT')],
   [/^call\.start\.error-/, PROVIDER_FAULT],
   [/^assistant-request-/, PROVIDER_FAULT],
-  [/^pipeline-error-/, PROVIDER_FAULT],
+  [/^pipeline-error-|^call\.in-progress\.error-pipeline-/, PROVIDER_FAULT],
   [/vapifault/, PROVIDER_FAULT],
   [/providerfault/, PROVIDER_FAULT],
 ];

@@ -71,9 +71,18 @@ export const retellCallSchema = z.looseObject({
   duration_ms: z.number().nullish(),
 });
 
-export const retellWebhookSchema = z.looseObject({
-  /** `call_started | call_ended | call_analyzed | transcript_updated | transfer_*`. */
-  event: z.string().min(1),
-  call: retellCallSchema,
-});
+/** One docs page shows the event under `event_type`: read it there when `event` is absent. */
+function eventTypeAsEvent(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || 'event' in body) return body;
+  return { ...body, event: (body as { event_type?: unknown }).event_type };
+}
+
+export const retellWebhookSchema = z.preprocess(
+  eventTypeAsEvent,
+  z.looseObject({
+    /** `call_started | call_ended | call_analyzed | transcript_updated | transfer_*`. */
+    event: z.string().min(1),
+    call: retellCallSchema,
+  })
+);
 export type RetellWebhook = z.infer<typeof retellWebhookSchema>;
