@@ -45,9 +45,9 @@ function signedParams(params: TwilioParams): string {
     .join('');
 }
 
-/** The signature Twilio sends for `url` and `params`: for the local fake provider and tests. */
+/** The signature Twilio sends for exactly `url` and `params`: for the local fake provider and tests. */
 export function signTwilioRequest(authToken: string, url: string, params: TwilioParams): string {
-  return hmac('sha1', authToken, new URL(url).toString() + signedParams(params)).toString('base64');
+  return hmac('sha1', authToken, url + signedParams(params)).toString('base64');
 }
 
 /**
@@ -55,14 +55,14 @@ export function signTwilioRequest(authToken: string, url: string, params: Twilio
  * own libraries accept either, since "signature generation on the back end is inconsistent".
  */
 function urlVariants(url: string): string[] {
-  const withoutPort = new URL(url);
-  withoutPort.port = '';
   const parsed = new URL(url);
-  if (parsed.port !== '') return [withoutPort.toString(), parsed.toString()];
+  parsed.port = '';
+  const bare = parsed.toString();
+  // URL drops a default port when it serialises, so that variant is assembled by hand.
+  const credentials = parsed.username + (parsed.password ? `:${parsed.password}` : '');
   const defaultPort = parsed.protocol === 'https:' ? '443' : '80';
-  // URL drops a default port, so it is spliced into the serialised form.
-  const withPort = withoutPort.toString().replace(parsed.host, `${parsed.host}:${defaultPort}`);
-  return [withoutPort.toString(), withPort];
+  const withDefaultPort = `${parsed.protocol}//${credentials ? `${credentials}@` : ''}${parsed.host}:${defaultPort}${parsed.pathname}${parsed.search}${parsed.hash}`;
+  return [...new Set([url, bare, withDefaultPort])];
 }
 
 function signatureMatches(
