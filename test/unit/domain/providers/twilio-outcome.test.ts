@@ -59,12 +59,12 @@ const AMD_DOC = 'https://www.twilio.com/docs/voice/answering-machine-detection';
 const MESSAGE_DOC =
   'twilio-oai message_enum_status; https://www.twilio.com/docs/messaging/guides/outbound-message-status-in-status-callbacks';
 
-/** [CallStatus, terminal, disposition, kind]. */
-const callStatusRows: ReadonlyArray<readonly [string, boolean, string?, string?]> = [
-  ['queued', false],
-  ['initiated', false],
-  ['ringing', false],
-  ['in-progress', false],
+/** [CallStatus, terminal, disposition, kind] ('-': progress has neither). */
+const callStatusRows: ReadonlyArray<readonly [string, boolean, string, string]> = [
+  ['queued', false, '-', '-'],
+  ['initiated', false, '-', '-'],
+  ['ringing', false, '-', '-'],
+  ['in-progress', false, '-', '-'],
   ['busy', true, 'LINE_BUSY', 'contact'],
   ['no-answer', true, 'NO_ANSWER', 'contact'],
   ['failed', true, 'COULD_NOT_CONNECT', 'contact'],
@@ -189,13 +189,13 @@ describe('normaliseTwilioCall', () => {
   });
 });
 
-/** [MessageStatus, terminal, disposition, kind]. */
-const messageStatusRows: ReadonlyArray<readonly [string, boolean, string?, string?]> = [
-  ['accepted', false],
-  ['scheduled', false],
-  ['queued', false],
-  ['sending', false],
-  ['sent', false],
+/** [MessageStatus, terminal, disposition, kind] ('-': progress has neither). */
+const messageStatusRows: ReadonlyArray<readonly [string, boolean, string, string]> = [
+  ['accepted', false, '-', '-'],
+  ['scheduled', false, '-', '-'],
+  ['queued', false, '-', '-'],
+  ['sending', false, '-', '-'],
+  ['sent', false, '-', '-'],
   ['delivered', true, 'ENDED', 'contact'],
   ['read', true, 'ENDED', 'contact'],
   ['partially_delivered', true, 'ENDED', 'contact'],
