@@ -38,18 +38,27 @@ export type Signal =
   /** A text reached the handset: nothing more will happen on this attempt. */
   | { is: 'delivered' };
 
-export const PROGRESS: Signal = { is: 'progress' };
-export const PROVIDER_FAULT: Signal = { is: 'providerFault' };
-export const CANCELLED: Signal = { is: 'cancelled' };
-export const VOICEMAIL_MESSAGE: Signal = { is: 'voicemail', messagePlayed: true };
-export const VOICEMAIL_HANGUP: Signal = { is: 'voicemail', messagePlayed: false };
-export const TRANSFERRED: Signal = { is: 'transfer', disposition: 'WARM_TRANSFER' };
-export const TRANSFER_FAILED: Signal = { is: 'transfer', disposition: 'CALL_AGAIN' };
-export const SILENCE: Signal = { is: 'silence' };
-export const CONVERSATION: Signal = { is: 'conversation' };
-export const DELIVERED: Signal = { is: 'delivered' };
+export const PROGRESS = { is: 'progress' } as const satisfies Signal;
+export const PROVIDER_FAULT = { is: 'providerFault' } as const satisfies Signal;
+export const CANCELLED = { is: 'cancelled' } as const satisfies Signal;
+export const VOICEMAIL_MESSAGE = { is: 'voicemail', messagePlayed: true } as const satisfies Signal;
+export const VOICEMAIL_HANGUP = { is: 'voicemail', messagePlayed: false } as const satisfies Signal;
+export const TRANSFERRED = {
+  is: 'transfer',
+  disposition: 'WARM_TRANSFER',
+} as const satisfies Signal;
+export const TRANSFER_FAILED = {
+  is: 'transfer',
+  disposition: 'CALL_AGAIN',
+} as const satisfies Signal;
+export const SILENCE = { is: 'silence' } as const satisfies Signal;
+export const CONVERSATION = { is: 'conversation' } as const satisfies Signal;
+export const DELIVERED = { is: 'delivered' } as const satisfies Signal;
 
-export function telephony(disposition: TelephonyDisposition, alert = false): Signal {
+export function telephony(
+  disposition: TelephonyDisposition,
+  alert = false
+): Extract<Signal, { is: 'telephony' }> {
   return { is: 'telephony', disposition, alert };
 }
 
