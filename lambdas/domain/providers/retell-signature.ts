@@ -13,9 +13,9 @@ import {
 
 /**
  * Retell's `x-retell-signature: v=<unix ms>,d=<hex HMAC-SHA256(api key, raw body + ms)>`: the
- * timestamp is appended to the body with no separator
- * (https://docs.retellai.com/features/secure-webhook; retell-sdk src/lib/webhook_auth.ts). The key
- * is the workspace API key marked for webhooks.
+ * timestamp is appended to the body with no separator. The key is the workspace API key marked
+ * for webhooks. https://docs.retellai.com/features/secure-webhook and
+ * https://github.com/RetellAI/retell-typescript-sdk/blob/main/src/lib/webhook_auth.ts.
  */
 export const RETELL_SIGNATURE_HEADER = 'x-retell-signature';
 

@@ -55,7 +55,8 @@ export const TWILIO_BAD_NUMBER_SIP_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Twilio `MessageStatus` → signal (`message_enum_status`; https://www.twilio.com/docs/messaging/guides/outbound-message-status-in-status-callbacks).
+ * Twilio `MessageStatus` → signal (`message_enum_status`;
+ * https://www.twilio.com/docs/messaging/guides/outbound-message-status-in-status-callbacks).
  * `sent` stays progress: `delivered` or `undelivered` follows where the carrier reports back.
  */
 export const TWILIO_MESSAGE_STATUS_TABLE: Readonly<Record<string, Signal>> = {
@@ -118,7 +119,9 @@ export function normaliseTwilioCall(
     provider: 'twilio' as const,
     providerId: callback.CallSid,
     stepAttemptId: twilioStepAttemptId(callbackUrl),
-    detail: `twilio call ${callback.CallStatus ?? 'amd'}: answered by ${callback.AnsweredBy ?? answeredBy ?? '?'}, sip ${callback.SipResponseCode ?? '-'}`,
+    detail: `twilio call ${callback.CallStatus ?? 'amd'}: answered by ${
+      callback.AnsweredBy ?? answeredBy ?? '?'
+    }, sip ${callback.SipResponseCode ?? '-'}`,
   };
   return providerEvent(base, twilioCallSignal(callback, answeredBy), {}, step);
 }

@@ -11,11 +11,12 @@ import {
 } from './signing.js';
 
 /**
- * `X-Twilio-Signature` (https://www.twilio.com/docs/usage/security; twilio-node
- * src/webhooks/webhooks.ts): base64 HMAC-SHA1, keyed by the account's Auth Token, of the full URL
- * Twilio requested (query string included, so our correlation parameter is covered) followed by
- * every POST parameter sorted by name, each as name + value with no separator. Twilio signs no
- * timestamp: replays are stopped by deduplication on the call or message id and status.
+ * `X-Twilio-Signature` (https://www.twilio.com/docs/usage/security;
+ * https://github.com/twilio/twilio-node/blob/main/src/webhooks/webhooks.ts): base64 HMAC-SHA1,
+ * keyed by the account's Auth Token, of the full URL Twilio requested (query string included,
+ * so our correlation parameter is covered) followed by every POST parameter sorted by name, each
+ * as name + value with no separator. Twilio signs no timestamp: replays are stopped by
+ * deduplication on the call or message id and status.
  */
 export const TWILIO_SIGNATURE_HEADER = 'x-twilio-signature';
 
@@ -61,7 +62,8 @@ function urlVariants(url: string): string[] {
   // URL drops a default port when it serialises, so that variant is assembled by hand.
   const credentials = parsed.username + (parsed.password ? `:${parsed.password}` : '');
   const defaultPort = parsed.protocol === 'https:' ? '443' : '80';
-  const withDefaultPort = `${parsed.protocol}//${credentials ? `${credentials}@` : ''}${parsed.host}:${defaultPort}${parsed.pathname}${parsed.search}${parsed.hash}`;
+  const authority = `${credentials ? `${credentials}@` : ''}${parsed.host}:${defaultPort}`;
+  const withDefaultPort = `${parsed.protocol}//${authority}${parsed.pathname}${parsed.search}${parsed.hash}`;
   return [...new Set([url, bare, withDefaultPort])];
 }
 

@@ -109,7 +109,10 @@ export const VAPI_TERMINAL_MESSAGE = 'end-of-call-report';
 
 type VapiMessage = VapiServerMessage['message'];
 
-/** Our `outcome` from structured outputs (named `outcome`, or objects with an `outcome` field), or the deprecated structuredData. */
+/**
+ * Our `outcome` from structured outputs (one named `outcome`, or objects with an `outcome`
+ * field), and from the deprecated `analysis.structuredData`.
+ */
 function analysisOf(message: VapiMessage): string[] {
   const outputs = Object.values(message.artifact?.structuredOutputs ?? {});
   const fromOutputs = outputs.flatMap((output) => {

@@ -7,7 +7,11 @@ import { z } from 'zod';
  * values are listed below so the mapping table can be checked for completeness.
  */
 
-/** `CallResponse.disconnection_reason` in retell-sdk 5.60 (src/resources/call.ts), plus two older values the docs still list. */
+/**
+ * `CallResponse.disconnection_reason` in retell-sdk 5.60
+ * (https://github.com/RetellAI/retell-typescript-sdk/blob/main/src/resources/call.ts), plus two
+ * older values the docs still list.
+ */
 export const retellDisconnectionReasons = [
   'user_hangup',
   'agent_hangup',

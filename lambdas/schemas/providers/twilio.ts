@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * Twilio's status callbacks: form-encoded POSTs whose parameters are PascalCase strings
- * (https://www.twilio.com/docs/voice/api/call-resource, https://www.twilio.com/docs/messaging/guides/outbound-message-status-in-status-callbacks).
+ * (https://www.twilio.com/docs/voice/api/call-resource,
+ * https://www.twilio.com/docs/messaging/guides/outbound-message-status-in-status-callbacks).
  * Loose: Twilio sends many more parameters (From, To, ApiVersion, …) than mapping needs.
  */
 

@@ -172,7 +172,8 @@ describe('classifyProviderError: HTTP answers, one row each', () => {
   });
 });
 
-const MODEL = 'pinpoint-sms-voice-v2 service model (botocore service-2.json)';
+const MODEL =
+  'pinpoint-sms-voice-v2 service model, https://github.com/boto/botocore/tree/develop/botocore/data/pinpoint-sms-voice-v2';
 /** [name, reason, verdict]. */
 const awsRows: ReadonlyArray<readonly [string, string | undefined, unknown]> = [
   ['ThrottlingException', undefined, retry('rateLimit')],

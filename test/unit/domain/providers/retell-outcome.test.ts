@@ -9,7 +9,7 @@ import { retellWebhookSchema } from '../../../../lambdas/schemas/providers/retel
 /**
  * The call object of the sample payload on https://docs.retellai.com/features/webhook-overview,
  * with `metadata` as our adapter sends it and `call_analysis` shaped as retell-sdk's
- * `CallResponse.call_analysis` (src/resources/call.ts).
+ * `CallResponse.call_analysis` (https://github.com/RetellAI/retell-typescript-sdk/blob/main/src/resources/call.ts).
  */
 function retellWebhook(event: string, call: Record<string, unknown> = {}) {
   return retellWebhookSchema.parse({

@@ -4,7 +4,7 @@ import {
   verifyRetellWebhook,
 } from '../../../../lambdas/domain/providers/retell-signature.js';
 
-// The known-answer vector of retell-sdk tests/webhook-auth.test.ts (RetellAI/retell-typescript-sdk).
+// The known-answer vector of https://github.com/RetellAI/retell-typescript-sdk/blob/main/tests/webhook-auth.test.ts.
 const body = '{"event":"call_ended"}';
 const apiKey = 'test-api-key';
 const timestamp = 1_700_000_000_000;

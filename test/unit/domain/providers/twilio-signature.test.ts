@@ -7,8 +7,8 @@ import {
 } from '../../../../lambdas/domain/providers/twilio-signature.js';
 
 /**
- * The vectors Twilio's helper libraries pin in their RequestValidator tests (twilio-php
- * RequestValidatorTest, twilio-csharp RequestValidatorTest; the same example as
+ * The vectors Twilio's helper libraries pin in their RequestValidator tests (https://github.com/twilio/twilio-php
+ * RequestValidatorTest, https://github.com/twilio/twilio-csharp RequestValidatorTest; the same example as
  * https://www.twilio.com/docs/usage/security): auth token 12345, this URL and these parameters.
  */
 const authToken = '12345';
