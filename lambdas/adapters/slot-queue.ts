@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { SlotKind } from '../schemas/pacing.js';
 import { dynamo } from './aws-clients.js';
@@ -127,29 +127,20 @@ export async function queuedNeedingSweep(
   return found;
 }
 
-/**
- * How many queued attempts of the same bucket go before this one, plus one (its place in line);
- * undefined when it is no longer queued. Counts at most `limit` (a COUNT still reads the items).
- */
-export async function positionInQueue(
-  organizationId: string,
-  kind: SlotKind,
-  entry: QueuedAttempt,
-  limit = 10_000
-): Promise<number | undefined> {
-  const { sk } = queueKeyOf(organizationId, kind, entry);
+/** Counts the items a key condition selects, up to about `limit` (a COUNT still reads them). */
+async function countItems(
+  condition: string,
+  values: Record<string, string>,
+  limit: number
+): Promise<number> {
   let count = 0;
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await dynamo().send(
       new QueryCommand({
         TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :mine AND :end',
-        ExpressionAttributeValues: {
-          ':pk': keys.slotQueuePartition(organizationId, kind),
-          ':mine': sk,
-          ':end': `${keys.slotQueueBucket(entry.bucket)}\uffff`,
-        },
+        KeyConditionExpression: condition,
+        ExpressionAttributeValues: values,
         Select: 'COUNT',
         ExclusiveStartKey: startKey,
       })
@@ -160,26 +151,41 @@ export async function positionInQueue(
   return count;
 }
 
-/** How many attempts of this kind are queued (counted up to `limit`). */
-export async function countQueued(
+export interface QueuePlace {
+  organizationId: string;
+  kind: SlotKind;
+  bucket: number;
+  priorityDate: string;
+  executionId: string;
+  stepIndex: number;
+  attemptNo: number;
+}
+
+/**
+ * The attempt's place in line (1: next in its bucket), or undefined when it is not queued (any
+ * more). Counts the bucket's items from it to the bucket's end, itself included.
+ */
+export async function positionInQueue(
+  place: QueuePlace,
+  limit = 10_000
+): Promise<number | undefined> {
+  const key = keys.queuedAttempt(place.organizationId, place.kind, place);
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true })
+  );
+  if (!Item || Item.grantedAt) return undefined;
+  return countItems(
+    'pk = :pk AND sk BETWEEN :mine AND :end',
+    { ':pk': key.pk, ':mine': key.sk, ':end': `${keys.slotQueueBucket(place.bucket)}\uffff` },
+    limit
+  );
+}
+
+/** How many attempts of this kind are queued (counted up to about `limit`). */
+export function countQueued(
   organizationId: string,
   kind: SlotKind,
   limit = 10_000
 ): Promise<number> {
-  let count = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.slotQueuePartition(organizationId, kind) },
-        Select: 'COUNT',
-        ExclusiveStartKey: startKey,
-      })
-    );
-    count += page.Count ?? 0;
-    startKey = count < limit ? page.LastEvaluatedKey : undefined;
-  } while (startKey);
-  return count;
+  return countItems('pk = :pk', { ':pk': keys.slotQueuePartition(organizationId, kind) }, limit);
 }
