@@ -20,6 +20,7 @@
  * | request counter        | RATELIMIT#<org>#<windowStartMs> | RATELIMIT                 |                                 |
  * | contact guard          | GUARD#<org>#<e164>   | GUARD                             | SUPPRESSED#<org> / <e164> while suppressed |
  * | emergency stop         | ORG#<orgId>          | EMERGENCYSTOP#<state>             |                                 |
+ * | agent                  | ORG#<orgId>          | AGENT#<agentId>                   |                                 |
  *
  * Ids are UUIDv7, so sort keys built from them sort by creation time. One Query on
  * `EXECUTION#<id>` below `TIMELINE#` reads a run whole (state, contact, attempts), strongly
@@ -74,6 +75,8 @@ export const keys = {
     sk: `EMERGENCYSTOP#${state}`,
   }),
   emergencyStopPrefix: (orgId: string) => ({ pk: `ORG#${orgId}`, skPrefix: 'EMERGENCYSTOP#' }),
+  agent: (orgId: string, agentId: string) => ({ pk: `ORG#${orgId}`, sk: `AGENT#${agentId}` }),
+  agentPrefix: (orgId: string) => ({ pk: `ORG#${orgId}`, skPrefix: 'AGENT#' }),
   pendingStartPartition: (shard: number) => `STARTQ#${shard}`,
   pendingStart: (shard: number, createdAt: string, executionId: string) => ({
     pk: `STARTQ#${shard}`,
