@@ -58,6 +58,12 @@ const configSchema = z.object({
    * the end-to-end harness, whose runs must dispatch at any hour of the real clock.
    */
   STATE_CALLING_RULES: z.enum(['enforced', 'off']).default('enforced'),
+  /**
+   * How long a pacing slot stays taken without an outcome (domain/pacing.ts). An attempt whose
+   * outcome never comes (a crash, a lost report) gives its slot back when this ends; a call
+   * still going past it no longer counts against the cap, so set it above the longest call.
+   */
+  SLOT_LEASE_SECONDS: z.coerce.number().int().min(10).max(1_000_000_000).default(1800),
   /** Local runtime only: SDK endpoints on loopback. Absent on AWS. */
   DYNAMODB_ENDPOINT: optionalUrl,
   SFN_ENDPOINT: optionalUrl,

@@ -15,6 +15,8 @@ export const metricNames = {
   channelFailures: 'ChannelFailures',
   /** Once per run the reconciler looked at, by `outcome`. */
   reconciledRuns: 'ReconciledRuns',
+  /** Once per attempt that found every pacing slot taken and queued, by `kind` (CALL, TEXT). */
+  queuedAttempts: 'QueuedAttempts',
 } as const;
 
 /** Every metric carries Powertools' `service` dimension, set from POWERTOOLS_SERVICE_NAME. */

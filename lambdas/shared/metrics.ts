@@ -62,3 +62,8 @@ export function countChannelFailure(): void {
 export function countReconciledRun(outcome: string): void {
   countBy(metricNames.reconciledRuns, 'outcome', outcome);
 }
+
+/** An attempt found every slot of its kind taken and waits in the queue. */
+export function countQueuedAttempt(kind: string): void {
+  countBy(metricNames.queuedAttempts, 'kind', kind);
+}

@@ -25,6 +25,12 @@ function effectiveSettings(organization: Organization): OrganizationSettings {
   return { ...defaultOrganizationSettings, ...organization.settings };
 }
 
+/** The settings dispatch paces by: the stored ones, defaults for the rest. */
+export async function organizationSettings(organizationId: string): Promise<OrganizationSettings> {
+  const organization = await findOrganization(organizationId);
+  return organization ? effectiveSettings(organization) : defaultOrganizationSettings;
+}
+
 /**
  * The API key's organization, as Feather's "Get current organization" shows it, with its pacing
  * settings (defaults for those never set) and the states under an emergency stop.

@@ -8,6 +8,7 @@ import { attemptKey, type Outcome, type StepAttempt } from '../schemas/step-atte
 import { ConcurrentUpdateError, StepExecutionNotFoundError } from '../shared/errors.js';
 import { addLogContext } from '../shared/logger.js';
 import { countOutcome } from '../shared/metrics.js';
+import { releaseSlotOf } from './pacing.js';
 import {
   assertProgress,
   countDeferrals,
@@ -81,6 +82,9 @@ export async function recordOutcome(
     stepExecutionId: settled.id,
     disposition: settled.disposition,
   });
+  // The attempt is over: its pacing slot goes to the next queued run (a retried report finds
+  // it given back already).
+  await releaseSlotOf(execution, settled.stepIndex, settled.id, now);
   return { execution, attempt: settled, duplicate: !recorded };
 }
 

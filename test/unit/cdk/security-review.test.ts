@@ -101,9 +101,13 @@ describe('table grants', () => {
       [table]: ['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
       [workflowIndex]: ['Query'],
     },
-    DispatchStep: { [table]: ['GetItem', 'PutItem', 'Query', 'UpdateItem'] },
+    DispatchStep: { [table]: ['DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'] },
     FailExecution: { [table]: ['GetItem', 'UpdateItem'] },
     StartPendingRuns: { [table]: ['DeleteItem', 'GetItem', 'Query'] },
+    SweepSlots: {
+      [table]: ['DeleteItem', 'GetItem', 'Query', 'UpdateItem'],
+      [workflowIndex]: ['Query'],
+    },
     Authorizer: { [table]: ['GetItem'] },
     RunReconcilerReconcileRuns: { [table]: ['GetItem', 'UpdateItem'] },
   };

@@ -44,7 +44,7 @@ describe('OutreachService', () => {
     const functions = service.findResources('AWS::Lambda::Function', {
       Properties: { Runtime: 'nodejs22.x' },
     });
-    expect(Object.keys(functions)).toHaveLength(6);
+    expect(Object.keys(functions)).toHaveLength(7);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
@@ -173,6 +173,8 @@ describe('OutreachService', () => {
     ]);
     expect(definition.States.Route.Choices).toEqual([
       { Variable: '$.plan.action', StringEquals: 'STEP', Next: 'Wait Until Allowed' },
+      // A queued run handed a pacing slot goes straight back to Dispatch.
+      { Variable: '$.plan.action', StringEquals: 'DISPATCH', Next: 'Dispatch' },
       { Variable: '$.plan.action', StringEquals: 'PARK', Next: 'Park' },
     ]);
     // A paused run waits on a token (no timer) for at most the execution's own year.
