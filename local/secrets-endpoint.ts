@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { AwsApiError } from './aws-api-error.js';
 import { readBody } from './aws-endpoint.js';
-import type { TemplateResolver } from './template.js';
+import { LOCAL_ACCOUNT, LOCAL_REGION, type TemplateResolver } from './template.js';
 
 /** Where the local runtime keeps each secret's value: one file per secret, named by logical id. */
 export function localSecretsDir(dataDir: string): string {
@@ -90,7 +90,7 @@ function send(res: ServerResponse, status: number, body: unknown, errorType?: st
   res.end(JSON.stringify(body));
 }
 
-const LOCAL_SECRET_ARN = 'arn:aws:secretsmanager:local-1:000000000000:secret:';
+const LOCAL_SECRET_ARN = `arn:aws:secretsmanager:${LOCAL_REGION}:${LOCAL_ACCOUNT}:secret:`;
 
 type Operation = (secrets: LocalSecrets, p: Record<string, unknown>) => unknown;
 

@@ -22,7 +22,7 @@ function agentIdOf(event: APIGatewayProxyEvent): string {
 }
 
 /** An agent as the API shows it: which credentials are set, never their values. */
-export function presentAgent(agent: Agent) {
+function presentAgent(agent: Agent) {
   const { version: _version, credentialKeys, maxConcurrentCalls, ...shown } = agent;
   return {
     ...shown,
