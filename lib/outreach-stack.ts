@@ -6,6 +6,7 @@ import { type IRole, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { envNames } from '../lambdas/shared/config.js';
 import type { ChannelSettings } from './channel-settings.js';
+import { AgentCredentials } from './constructs/agent-credentials.js';
 import { OutreachAlarms } from './constructs/outreach-alarms.js';
 import { OutreachApi } from './constructs/outreach-api.js';
 import { OutreachChannel } from './constructs/outreach-channel.js';
@@ -121,6 +122,10 @@ export class OutreachStack extends Stack {
 
     workflow.stateMachine.grantStartExecution(api.function);
     startSchedules.allow(api.function);
+    // The API writes agents' credentials; Dispatch reads them for the channel adapters.
+    const agentCredentials = new AgentCredentials(this, 'AgentCredentials');
+    agentCredentials.allowWrite(api.function);
+    agentCredentials.allowRead(dispatch.function);
     // Cancels stop the run's execution; Dispatch cancels runs of a deleted workflow too.
     workflow.stateMachine.grantExecution(api.function, 'states:StopExecution');
     // Outcome reports (api) and "not now" answers (dispatch) complete task tokens.

@@ -32,6 +32,7 @@ function localConfig(endpoint: string | undefined) {
 let documentClient: DynamoDBDocumentClient | undefined;
 let sfnClient: SFNClient | undefined;
 let schedulerClient: SchedulerClient | undefined;
+let secretsManagerClient: SecretsManagerClient | undefined;
 let secretsProvider: SecretsProvider | undefined;
 
 export function dynamo(): DynamoDBDocumentClient {
@@ -54,11 +55,17 @@ export function scheduler(): SchedulerClient {
   return schedulerClient;
 }
 
+/** Secrets Manager itself: for the secrets the app writes (agent credentials). */
+export function secretsManager(): SecretsManagerClient {
+  secretsManagerClient ??= tracer.captureAWSv3Client(
+    new SecretsManagerClient(localConfig(config().SECRETSMANAGER_ENDPOINT))
+  );
+  return secretsManagerClient;
+}
+
 /** Secrets Manager behind Powertools' provider, whose in-memory cache lives as long as it does. */
 export function secrets(): SecretsProvider {
-  secretsProvider ??= new SecretsProvider({
-    awsSdkV3Client: new SecretsManagerClient(localConfig(config().SECRETSMANAGER_ENDPOINT)),
-  });
+  secretsProvider ??= new SecretsProvider({ awsSdkV3Client: secretsManager() });
   return secretsProvider;
 }
 
@@ -67,5 +74,6 @@ export function resetClients(): void {
   documentClient = undefined;
   sfnClient = undefined;
   schedulerClient = undefined;
+  secretsManagerClient = undefined;
   secretsProvider = undefined;
 }

@@ -48,12 +48,22 @@ export const complianceRoutes = [
   'DELETE /api/v1/organization/emergency-stops/{state}',
 ] as const;
 
+/** Agents: what a step's `agentId` names. */
+export const agentRoutes = [
+  'POST /api/v1/agents',
+  'GET /api/v1/agents',
+  'GET /api/v1/agents/{agentId}',
+  'PATCH /api/v1/agents/{agentId}',
+  'DELETE /api/v1/agents/{agentId}',
+] as const;
+
 export const apiRoutes = [
   ...workflowRoutes,
   ...executionRoutes,
   ...controlRoutes,
   ...previewRoutes,
   ...complianceRoutes,
+  ...agentRoutes,
 ] as const;
 export type ApiRoute = (typeof apiRoutes)[number];
 export type WorkflowRoute = (typeof workflowRoutes)[number];
@@ -61,3 +71,4 @@ export type ExecutionRoute = (typeof executionRoutes)[number];
 export type ControlRoute = (typeof controlRoutes)[number];
 export type PreviewRoute = (typeof previewRoutes)[number];
 export type ComplianceRoute = (typeof complianceRoutes)[number];
+export type AgentRoute = (typeof agentRoutes)[number];

@@ -31,6 +31,12 @@ const configSchema = z.object({
   AGENT_WEBHOOK_URL: optionalUrl,
   AGENT_WEBHOOK_SECRET_ARN: optionalText,
   PUBLIC_API_URL: optionalUrl,
+  /**
+   * Where agent credentials live: one Secrets Manager secret per organization and agent, named
+   * `<prefix>/<organizationId>/<agentId>/credentials`. The prefix is the stack's, so the
+   * functions' grants can be held to this deployment's secrets.
+   */
+  AGENT_SECRETS_PREFIX: optionalText,
   /** simulator channel: delay before the outcome, a forced outcome, the contact ledger file. */
   SIMULATOR_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(1500),
   SIMULATOR_OUTCOME: dispositionSchema.optional(),

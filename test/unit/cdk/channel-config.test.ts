@@ -148,8 +148,10 @@ describe('the webhook channel, in one deploy', () => {
     });
     for (const [id, resource] of Object.entries(template.findResources('AWS::Lambda::Function'))) {
       const names = Object.keys(resource.Properties.Environment?.Variables ?? {});
+      // Names of secrets only: the signing secret's ARN, the agent secrets' name prefix.
+      const secretNames = ['AGENT_WEBHOOK_SECRET_ARN', 'AGENT_SECRETS_PREFIX'];
       expect(
-        names.filter((name) => name.includes('SECRET') && name !== 'AGENT_WEBHOOK_SECRET_ARN')
+        names.filter((name) => name.includes('SECRET') && !secretNames.includes(name))
       ).toEqual([]);
       if (id !== dispatchId) expect(names).not.toContain('AGENT_WEBHOOK_SECRET_ARN');
     }
@@ -162,8 +164,9 @@ describe('the webhook channel, in one deploy', () => {
         roles: policy.Properties.Roles,
       }))
     );
+    // Agents' own credential secrets have grants of their own (stacks.test.ts).
     const onSecrets = statements.filter(({ statement }) =>
-      JSON.stringify(statement).includes('secretsmanager')
+      JSON.stringify(statement).includes(`"${secretId}"`)
     );
     const [, dispatch] = functionNamed(template, 'DispatchStep');
     const dispatchRole = (dispatch.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];

@@ -84,6 +84,33 @@ describe('OutreachService', () => {
     expect(policies).toContain('iam:PassRole');
   });
 
+  it('lets the Api write agent secrets under the stack prefix and Dispatch read them, no more', () => {
+    const grants: Record<string, string[]> = {};
+    for (const [id, policy] of Object.entries(service.findResources('AWS::IAM::Policy'))) {
+      for (const statement of policy.Properties.PolicyDocument.Statement) {
+        const actions = [statement.Action].flat() as string[];
+        if (!actions.some((action) => action.startsWith('secretsmanager:'))) continue;
+        expect(JSON.stringify(statement.Resource)).toContain(':secret:OutreachService/agents/*"');
+        grants[id.replace(/Role.*$/, '')] = actions;
+      }
+    }
+    expect(grants).toEqual({
+      Api: [
+        'secretsmanager:CreateSecret',
+        'secretsmanager:PutSecretValue',
+        'secretsmanager:DeleteSecret',
+      ],
+      DispatchStep: ['secretsmanager:GetSecretValue'],
+    });
+    const functions = Object.entries(service.findResources('AWS::Lambda::Function'));
+    for (const name of Object.keys(grants)) {
+      const [, fn] = functions.find(([id]) => id.startsWith(`${name}Function`)) ?? [];
+      expect(fn?.Properties.Environment.Variables.AGENT_SECRETS_PREFIX).toBe(
+        'OutreachService/agents'
+      );
+    }
+  });
+
   it('declares every route with the X-API-Key REQUEST authorizer', () => {
     service.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'REQUEST',
