@@ -59,19 +59,11 @@ export interface SlotGrant {
   holderId: string;
   leaseUntil: number;
   cap: number;
-  /** The bucket share this grant uses up, when it comes from the queue. */
-  share?: {
-    bucket: number;
-    previousPass: number | undefined;
-    nextPass: number;
-    virtualTime: number;
-  };
 }
 
 /**
  * Gives `holderId` a slot if fewer than `cap` are held and it holds none that is still live;
- * false otherwise (the caller reads again to learn which). A grant from the queue also moves
- * its bucket's pass, conditioned on the pass it read, so two grants cannot spend one share.
+ * false otherwise (the caller reads again to learn which).
  */
 export function takeSlot(
   organizationId: string,
@@ -81,16 +73,46 @@ export function takeSlot(
 ): Promise<boolean> {
   const update = new Update();
   const holder = update.name(`holders.${grant.holderId}`);
-  update
+  return update
     .set(`holders.${grant.holderId}`, grant.leaseUntil)
     .when(`size(${update.name('holders')}) < ${update.value(grant.cap)}`)
-    .when(`(attribute_not_exists(${holder}) OR ${holder} <= ${update.value(now.getTime())})`);
-  if (grant.share) {
-    const pass = `passes.${grant.share.bucket}`;
-    update.set(pass, grant.share.nextPass).set('virtualTime', grant.share.virtualTime);
-    if (grant.share.previousPass === undefined) update.whenAbsent(pass);
-    else update.whenEquals(pass, grant.share.previousPass);
+    .when(`(attribute_not_exists(${holder}) OR ${holder} <= ${update.value(now.getTime())})`)
+    .run(keys.slots(organizationId, kind));
+}
+
+export interface SlotHandOut {
+  holderIds: string[];
+  leaseUntil: number;
+  cap: number;
+  /** The shares as read: the write is refused if another hand-out changed them since. */
+  sharesRead: Shares;
+  sharesAfter: Shares;
+}
+
+/**
+ * Gives each of `holderIds` a slot in one conditional write, with the bucket shares they use
+ * up: refused (false) when that would pass the cap, when one of them holds a slot already, or
+ * when another hand-out moved the shares since they were read.
+ */
+export function takeSlots(
+  organizationId: string,
+  kind: SlotKind,
+  handOut: SlotHandOut
+): Promise<boolean> {
+  const update = new Update();
+  const room = handOut.cap - handOut.holderIds.length + 1;
+  update.when(`size(${update.name('holders')}) < ${update.value(room)}`);
+  for (const holderId of handOut.holderIds) {
+    update.set(`holders.${holderId}`, handOut.leaseUntil).whenAbsent(`holders.${holderId}`);
   }
+  for (const [bucket, pass] of Object.entries(handOut.sharesAfter.passes)) {
+    const before = handOut.sharesRead.passes[bucket];
+    if (before === pass) continue;
+    update.set(`passes.${bucket}`, pass);
+    if (before === undefined) update.whenAbsent(`passes.${bucket}`);
+    else update.whenEquals(`passes.${bucket}`, before);
+  }
+  update.set('virtualTime', handOut.sharesAfter.virtualTime);
   return update.run(keys.slots(organizationId, kind));
 }
 

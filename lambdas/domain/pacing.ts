@@ -108,3 +108,38 @@ export function batchFor(freeSlots: number, settings: OrganizationSettings): num
   if (freeSlots <= settings.schedulerBatchSize) return Math.max(0, freeSlots);
   return Math.min(freeSlots, settings.maxSchedulerBatchSize);
 }
+
+export interface HandOutPlan {
+  /** The bucket of each slot handed out, in order. */
+  buckets: number[];
+  /** The shares after those choices. */
+  shares: Shares;
+}
+
+/**
+ * Which buckets `count` free slots go to, given how many runs each bucket has waiting: the
+ * choices `chooseBucket` would make one after another, computed at once so one conditional
+ * write can hand them all out.
+ */
+export function planHandOut(
+  waitingPerBucket: readonly number[],
+  shares: Shares,
+  config: OrganizationSettings['priorityDateBucketConfig'],
+  count: number
+): HandOutPlan {
+  const left = [...waitingPerBucket];
+  let current: Shares = { passes: { ...shares.passes }, virtualTime: shares.virtualTime };
+  const buckets: number[] = [];
+  while (buckets.length < count) {
+    const waiting = left.flatMap((n, bucket) => (n > 0 ? [bucket] : []));
+    const choice = chooseBucket(waiting, current, config);
+    if (!choice) break;
+    buckets.push(choice.bucket);
+    left[choice.bucket] = (left[choice.bucket] ?? 0) - 1;
+    current = {
+      passes: { ...current.passes, [String(choice.bucket)]: choice.nextPass },
+      virtualTime: choice.virtualTime,
+    };
+  }
+  return { buckets, shares: current };
+}

@@ -5,18 +5,24 @@ import {
   queuedNeedingSweep,
   removeQueued,
 } from '../adapters/slot-queue.js';
-import { listSlots, readSlots, reclaimExpired, releaseSlot, takeSlot } from '../adapters/slots.js';
+import {
+  listSlots,
+  readSlots,
+  reclaimExpired,
+  releaseSlot,
+  type SlotsItem,
+  takeSlots,
+} from '../adapters/slots.js';
 import { completeTask } from '../adapters/state-machine.js';
 import {
-  type BucketChoice,
   batchFor,
   bucketCount,
   capOf,
-  chooseBucket,
   expiredHolders,
   type Holders,
   leaseUntil,
   liveHolders,
+  planHandOut,
   type SlotKind,
 } from '../domain/pacing.js';
 import type { OrganizationSettings } from '../schemas/organization.js';
@@ -26,27 +32,30 @@ import { organizationSettings } from './organizations.js';
 
 /**
  * Handing freed slots to queued runs. A queued run waits on its Dispatch task token; handing it
- * a slot is: take the slot in its name, mark its queue item granted (exactly one hand-over
- * wins), complete its token with DISPATCH (the state machine goes straight back to Dispatch,
- * which finds the slot held), delete the queue item. Two extra state transitions per queued
- * attempt, none while it waits.
+ * a slot is: take the slot in its name (one conditional write for a whole batch, with the
+ * bucket shares it uses), mark its queue item granted (exactly one hand-over wins), complete
+ * its token with DISPATCH (the state machine goes straight back to Dispatch, which finds the
+ * slot held), delete the queue item. Two extra state transitions per queued attempt, none
+ * while it waits.
  */
-
-/** Queue items read per bucket to find one nobody is handing over already. */
-const HEAD_READ = 5;
 
 /** A hand-over that started this long ago and never finished is finished by the sweep. */
 const STALE_GRANT_MS = 120_000;
+
+/** Fresh reads a pump makes when other hand-outs keep winning the race for the same runs. */
+const PUMP_ROUNDS = 5;
 
 export async function reclaimLeases(
   organizationId: string,
   kind: SlotKind,
   expired: Holders
-): Promise<void> {
-  if (Object.keys(expired).length === 0) return;
-  if (await reclaimExpired(organizationId, kind, expired)) {
+): Promise<boolean> {
+  if (Object.keys(expired).length === 0) return false;
+  const reclaimed = await reclaimExpired(organizationId, kind, expired);
+  if (reclaimed) {
     logger.warn('took back slots whose lease ended', { count: Object.keys(expired).length, kind });
   }
+  return reclaimed;
 }
 
 /** Lets a queued run go on to Dispatch; false when its run no longer waits for that token. */
@@ -58,34 +67,6 @@ function letGo(entry: QueuedAttempt, now: Date): Promise<boolean> {
   });
 }
 
-interface Candidate {
-  entry: QueuedAttempt;
-  choice: BucketChoice;
-}
-
-/** The next queued run by bucket shares, newest priorityDate first inside its bucket. */
-async function nextQueued(
-  organizationId: string,
-  kind: SlotKind,
-  settings: OrganizationSettings
-): Promise<Candidate | undefined> {
-  const config = settings.priorityDateBucketConfig;
-  const buckets = Array.from({ length: bucketCount(config) }, (_, bucket) => bucket);
-  const heads = await Promise.all(
-    buckets.map(async (bucket) => {
-      const items = await headOfBucket(organizationId, kind, bucket, HEAD_READ);
-      return items.find((item) => !item.grantedAt);
-    })
-  );
-  const waiting = buckets.filter((bucket) => heads[bucket] !== undefined);
-  const { shares } = await readSlots(organizationId, kind);
-  const choice = chooseBucket(waiting, shares, config);
-  const entry = choice && heads[choice.bucket];
-  return entry && choice ? { entry, choice } : undefined;
-}
-
-type HandOver = 'granted' | 'skipped' | 'full';
-
 /** A run whose window closed while it waited goes back to Dispatch without a slot: it re-plans. */
 async function sendBack(organizationId: string, kind: SlotKind, entry: QueuedAttempt, now: Date) {
   if (!(await markGranted(organizationId, kind, entry, now))) return;
@@ -93,39 +74,54 @@ async function sendBack(organizationId: string, kind: SlotKind, entry: QueuedAtt
   await removeQueued(organizationId, kind, entry);
 }
 
-async function handOver(
+/** After its slot is taken in its name: true when the run went on with it. */
+async function finishHandOver(
   organizationId: string,
   kind: SlotKind,
-  { entry, choice }: Candidate,
-  cap: number,
+  entry: QueuedAttempt,
   now: Date
-): Promise<HandOver> {
-  if (entry.notAfter <= now.toISOString()) {
-    await sendBack(organizationId, kind, entry, now);
-    return 'skipped';
-  }
-  const grant = {
-    holderId: entry.attemptId,
-    cap,
-    leaseUntil: leaseUntil(now, config().SLOT_LEASE_SECONDS),
-    share: choice,
-  };
-  if (!(await takeSlot(organizationId, kind, grant, now))) {
-    const slots = await readSlots(organizationId, kind);
-    const held = (slots.holders[entry.attemptId] ?? 0) > now.getTime();
-    if (!held) return Object.keys(slots.holders).length >= cap ? 'full' : 'skipped';
-  }
-  if (!(await markGranted(organizationId, kind, entry, now))) return 'skipped';
+): Promise<boolean> {
+  // Lost to the run's own Dispatch, which took the slot itself and goes on with it.
+  if (!(await markGranted(organizationId, kind, entry, now))) return false;
   const going = await letGo(entry, now);
   // Its run ended or was stopped while it waited: the slot goes to the next one.
   if (!going) await releaseSlot(organizationId, kind, entry.attemptId);
   await removeQueued(organizationId, kind, entry);
-  return going ? 'granted' : 'skipped';
+  return going;
 }
 
 /**
- * Hands free slots to queued runs, at most one batch (the organization's batch size, up to its
- * ceiling when many slots are free). Answers how many runs it let go.
+ * The queued runs that may get a slot now, per bucket, newest priorityDate first: not being
+ * handed over already, not holding a slot, window still open (the others are sent back).
+ */
+async function waitingHeads(
+  organizationId: string,
+  kind: SlotKind,
+  settings: OrganizationSettings,
+  slots: SlotsItem,
+  count: number,
+  now: Date
+): Promise<QueuedAttempt[][]> {
+  const buckets = bucketCount(settings.priorityDateBucketConfig);
+  const live = liveHolders(slots.holders, now);
+  return Promise.all(
+    Array.from({ length: buckets }, async (_, bucket) => {
+      // A few more than needed: some may be mid-hand-over or already closed.
+      const items = await headOfBucket(organizationId, kind, bucket, count + 5);
+      const open: QueuedAttempt[] = [];
+      for (const item of items) {
+        if (item.grantedAt || live[item.attemptId] !== undefined) continue;
+        if (item.notAfter <= now.toISOString()) await sendBack(organizationId, kind, item, now);
+        else open.push(item);
+      }
+      return open;
+    })
+  );
+}
+
+/**
+ * Hands free slots to queued runs, one batch (the organization's batch size, up to its ceiling
+ * when many slots are free) in share order. Answers how many runs it let go.
  */
 export async function pumpQueue(
   organizationId: string,
@@ -134,18 +130,42 @@ export async function pumpQueue(
 ): Promise<number> {
   const settings = await organizationSettings(organizationId);
   const cap = capOf(settings, kind);
-  const slots = await readSlots(organizationId, kind);
-  await reclaimLeases(organizationId, kind, expiredHolders(slots.holders, now));
-  const free = cap - Object.keys(liveHolders(slots.holders, now)).length;
-  const batch = batchFor(free, settings);
   let handed = 0;
-  // Skips (a race lost, a closed window) do not count, but are bounded too.
-  for (let turns = 0; handed < batch && turns < batch * 3; turns++) {
-    const candidate = await nextQueued(organizationId, kind, settings);
-    if (!candidate) break;
-    const result = await handOver(organizationId, kind, candidate, cap, now);
-    if (result === 'full') break;
-    if (result === 'granted') handed++;
+  for (let round = 0; round < PUMP_ROUNDS; round++) {
+    const slots = await readSlots(organizationId, kind);
+    if (await reclaimLeases(organizationId, kind, expiredHolders(slots.holders, now))) continue;
+    const count = batchFor(cap - Object.keys(slots.holders).length, settings);
+    if (count === 0) return handed;
+    const heads = await waitingHeads(organizationId, kind, settings, slots, count, now);
+    const buckets = settings.priorityDateBucketConfig;
+    const plan = planHandOut(
+      heads.map((head) => head.length),
+      slots.shares,
+      buckets,
+      count
+    );
+    const used = heads.map(() => 0);
+    const entries = plan.buckets.flatMap((bucket) => {
+      const entry = heads[bucket]?.[used[bucket] ?? 0];
+      used[bucket] = (used[bucket] ?? 0) + 1;
+      return entry ? [entry] : [];
+    });
+    if (entries.length === 0) return handed;
+    const handOut = {
+      holderIds: entries.map((entry) => entry.attemptId),
+      leaseUntil: leaseUntil(now, config().SLOT_LEASE_SECONDS),
+      cap,
+      sharesRead: slots.shares,
+      sharesAfter: plan.shares,
+    };
+    // Refused: another hand-out or a Dispatch changed the slots since the read; read again.
+    if (!(await takeSlots(organizationId, kind, handOut))) continue;
+    const went = await Promise.all(
+      entries.map((entry) => finishHandOver(organizationId, kind, entry, now))
+    );
+    handed += went.filter(Boolean).length;
+    // Every slot went to a waiting run: done. Some runs had ended: their slots go round again.
+    if (went.every(Boolean)) return handed;
   }
   return handed;
 }
