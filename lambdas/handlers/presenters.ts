@@ -39,6 +39,7 @@ function upcoming(execution: Execution) {
       disposition: null,
       scheduledAt: execution.nextRunAt,
       startedAt: null,
+      queuedAt: null,
       handedOverAt: null,
       completedAt: null,
       agentCall: null,
@@ -63,6 +64,8 @@ export function presentStepExecutions(execution: Execution) {
       channel: attempt.channel,
       disposition: attempt.disposition ?? null,
       startedAt: attempt.startedAt,
+      // Ours: when it started waiting for a pacing slot, if it had to.
+      queuedAt: attempt.queuedAt ?? null,
       handedOverAt: attempt.handedOverAt ?? null,
       completedAt: attempt.completedAt ?? null,
       agentCall: attempt.agentCall ?? null,
