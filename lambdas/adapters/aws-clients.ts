@@ -33,6 +33,7 @@ let documentClient: DynamoDBDocumentClient | undefined;
 let sfnClient: SFNClient | undefined;
 let schedulerClient: SchedulerClient | undefined;
 let secretsProvider: SecretsProvider | undefined;
+let secretsClient: SecretsManagerClient | undefined;
 
 export function dynamo(): DynamoDBDocumentClient {
   documentClient ??= DynamoDBDocumentClient.from(
@@ -54,11 +55,16 @@ export function scheduler(): SchedulerClient {
   return schedulerClient;
 }
 
+export function secretsManager(): SecretsManagerClient {
+  secretsClient ??= tracer.captureAWSv3Client(
+    new SecretsManagerClient(localConfig(config().SECRETSMANAGER_ENDPOINT))
+  );
+  return secretsClient;
+}
+
 /** Secrets Manager behind Powertools' provider, whose in-memory cache lives as long as it does. */
 export function secrets(): SecretsProvider {
-  secretsProvider ??= new SecretsProvider({
-    awsSdkV3Client: new SecretsManagerClient(localConfig(config().SECRETSMANAGER_ENDPOINT)),
-  });
+  secretsProvider ??= new SecretsProvider({ awsSdkV3Client: secretsManager() });
   return secretsProvider;
 }
 
@@ -68,4 +74,5 @@ export function resetClients(): void {
   sfnClient = undefined;
   schedulerClient = undefined;
   secretsProvider = undefined;
+  secretsClient = undefined;
 }

@@ -20,6 +20,8 @@
  * | request counter        | RATELIMIT#<org>#<windowStartMs> | RATELIMIT                 |                                 |
  * | contact guard          | GUARD#<org>#<e164>   | GUARD                             | SUPPRESSED#<org> / <e164> while suppressed |
  * | emergency stop         | ORG#<orgId>          | EMERGENCYSTOP#<state>             |                                 |
+ * | webhook subscription   | ORG#<orgId>          | WEBHOOK#<subscriptionId>          |                                 |
+ * | webhook delivery       | WEBHOOKDLV#<subscriptionId>#<eventId> | WEBHOOKDLV       |                                 |
  *
  * Ids are UUIDv7, so sort keys built from them sort by creation time. One Query on
  * `EXECUTION#<id>` below `TIMELINE#` reads a run whole (state, contact, attempts), strongly
@@ -74,6 +76,15 @@ export const keys = {
     sk: `EMERGENCYSTOP#${state}`,
   }),
   emergencyStopPrefix: (orgId: string) => ({ pk: `ORG#${orgId}`, skPrefix: 'EMERGENCYSTOP#' }),
+  webhook: (orgId: string, subscriptionId: string) => ({
+    pk: `ORG#${orgId}`,
+    sk: `WEBHOOK#${subscriptionId}`,
+  }),
+  webhookPrefix: (orgId: string) => ({ pk: `ORG#${orgId}`, skPrefix: 'WEBHOOK#' }),
+  webhookDelivery: (subscriptionId: string, eventId: string) => ({
+    pk: `WEBHOOKDLV#${subscriptionId}#${eventId}`,
+    sk: 'WEBHOOKDLV',
+  }),
   pendingStartPartition: (shard: number) => `STARTQ#${shard}`,
   pendingStart: (shard: number, createdAt: string, executionId: string) => ({
     pk: `STARTQ#${shard}`,

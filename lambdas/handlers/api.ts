@@ -12,6 +12,7 @@ import { errorEnvelope, organizationOf } from './http.js';
 import { observability } from './observability.js';
 import { previewHandlers } from './preview-routes.js';
 import type { Route } from './route.js';
+import { webhookHandlers } from './webhook-routes.js';
 import { workflowHandlers } from './workflow-routes.js';
 
 // A bad configuration value fails the cold start, naming the variable.
@@ -27,6 +28,7 @@ export const routes: Record<ApiRoute, Route> = {
   ...controlHandlers,
   ...previewHandlers,
   ...complianceHandlers,
+  ...webhookHandlers,
 };
 
 export async function routeRequest(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {

@@ -48,12 +48,21 @@ export const complianceRoutes = [
   'DELETE /api/v1/organization/emergency-stops/{state}',
 ] as const;
 
+/** Subscriptions of the organization's endpoints to lifecycle events. */
+export const webhookRoutes = [
+  'POST /api/v1/webhooks',
+  'GET /api/v1/webhooks',
+  'GET /api/v1/webhooks/{webhookId}',
+  'DELETE /api/v1/webhooks/{webhookId}',
+] as const;
+
 export const apiRoutes = [
   ...workflowRoutes,
   ...executionRoutes,
   ...controlRoutes,
   ...previewRoutes,
   ...complianceRoutes,
+  ...webhookRoutes,
 ] as const;
 export type ApiRoute = (typeof apiRoutes)[number];
 export type WorkflowRoute = (typeof workflowRoutes)[number];
@@ -61,3 +70,4 @@ export type ExecutionRoute = (typeof executionRoutes)[number];
 export type ControlRoute = (typeof controlRoutes)[number];
 export type PreviewRoute = (typeof previewRoutes)[number];
 export type ComplianceRoute = (typeof complianceRoutes)[number];
+export type WebhookRoute = (typeof webhookRoutes)[number];

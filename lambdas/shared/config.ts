@@ -52,11 +52,29 @@ const configSchema = z.object({
    * the end-to-end harness, whose runs must dispatch at any hour of the real clock.
    */
   STATE_CALLING_RULES: z.enum(['enforced', 'off']).default('enforced'),
+  /**
+   * Lifecycle events: the EventBridge bus they are put on (unset: none are published, as in the
+   * use-case tests), the queue of per-subscription webhook deliveries, and the name prefix of the
+   * subscriptions' signing secrets in Secrets Manager (the grants are scoped to it).
+   */
+  EVENT_BUS_NAME: optionalText,
+  WEBHOOK_DELIVERY_QUEUE_URL: optionalText,
+  WEBHOOK_SECRET_PREFIX: z.string().min(1).default('outreach/webhooks/'),
+  /**
+   * Local runtime only: subscriptions may also name http://127.0.0.1 (a receiver in the test
+   * process). Never set on AWS, where an endpoint must be HTTPS on a public host.
+   */
+  WEBHOOK_ALLOW_LOOPBACK_HTTP: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
   /** Local runtime only: SDK endpoints on loopback. Absent on AWS. */
   DYNAMODB_ENDPOINT: optionalUrl,
   SFN_ENDPOINT: optionalUrl,
   SCHEDULER_ENDPOINT: optionalUrl,
   SECRETSMANAGER_ENDPOINT: optionalUrl,
+  EVENTBRIDGE_ENDPOINT: optionalUrl,
+  SQS_ENDPOINT: optionalUrl,
   AWS_REGION: optionalText,
 });
 export type Config = z.infer<typeof configSchema>;

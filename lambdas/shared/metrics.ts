@@ -62,3 +62,12 @@ export function countChannelFailure(): void {
 export function countReconciledRun(outcome: string): void {
   countBy(metricNames.reconciledRuns, 'outcome', outcome);
 }
+
+export function countLifecycleEventUnpublished(): void {
+  metrics.addMetric(metricNames.lifecycleEventsUnpublished, MetricUnit.Count, 1);
+}
+
+/** One webhook message handled; `result` is a short fixed word. */
+export function countWebhookDelivery(result: string): void {
+  countBy(metricNames.webhookDeliveries, 'result', result);
+}

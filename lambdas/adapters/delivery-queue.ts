@@ -1,0 +1,54 @@
+import type { WebhookDelivery } from '../schemas/lifecycle-events.js';
+import { config, required } from '../shared/config.js';
+import { type AwsJsonService, callAwsJson } from './aws-json-client.js';
+
+const sqs = (): AwsJsonService => ({
+  service: 'sqs',
+  targetPrefix: 'AmazonSQS',
+  jsonVersion: '1.0',
+  endpoint: config().SQS_ENDPOINT,
+});
+
+/** SendMessageBatch takes at most 10 entries. */
+const BATCH = 10;
+
+interface SendMessageBatchOutput {
+  Failed?: Array<{ Id: string; Code: string; Message?: string }>;
+}
+
+/** Queues one message per delivery; throws when any was refused (the caller is retried). */
+export async function enqueueDeliveries(deliveries: WebhookDelivery[]): Promise<void> {
+  const queueUrl = required('WEBHOOK_DELIVERY_QUEUE_URL');
+  for (let start = 0; start < deliveries.length; start += BATCH) {
+    const entries = deliveries.slice(start, start + BATCH).map((delivery, index) => ({
+      Id: String(index),
+      MessageBody: JSON.stringify(delivery),
+    }));
+    const output = await callAwsJson<SendMessageBatchOutput>(sqs(), 'SendMessageBatch', {
+      QueueUrl: queueUrl,
+      Entries: entries,
+    });
+    const failed = output.Failed?.[0];
+    if (failed) throw new Error(`SendMessageBatch refused a delivery: ${failed.Code}`);
+  }
+}
+
+/** Hides a received delivery for `seconds` more: its next try comes no earlier. */
+export async function delayRetry(receiptHandle: string, seconds: number): Promise<void> {
+  await callAwsJson(sqs(), 'ChangeMessageVisibility', {
+    QueueUrl: required('WEBHOOK_DELIVERY_QUEUE_URL'),
+    ReceiptHandle: receiptHandle,
+    VisibilityTimeout: seconds,
+  });
+}
+
+/**
+ * Moves a dead-letter queue's messages back to the queues they came from (SQS
+ * StartMessageMoveTask without a destination); answers the task handle.
+ */
+export async function startRedrive(deadLetterQueueArn: string): Promise<string> {
+  const output = await callAwsJson<{ TaskHandle?: string }>(sqs(), 'StartMessageMoveTask', {
+    SourceArn: deadLetterQueueArn,
+  });
+  return output.TaskHandle ?? '';
+}

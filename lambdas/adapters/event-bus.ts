@@ -1,0 +1,43 @@
+import { LIFECYCLE_EVENT_SOURCE, type LifecycleEvent } from '../schemas/lifecycle-events.js';
+import { config } from '../shared/config.js';
+import { type AwsJsonService, callAwsJson } from './aws-json-client.js';
+
+const eventBridge = (): AwsJsonService => ({
+  service: 'events',
+  targetPrefix: 'AWSEvents',
+  jsonVersion: '1.1',
+  endpoint: config().EVENTBRIDGE_ENDPOINT,
+});
+
+interface PutEventsOutput {
+  FailedEntryCount?: number;
+  Entries?: Array<{ EventId?: string; ErrorCode?: string; ErrorMessage?: string }>;
+}
+
+/** Whether this deployment publishes lifecycle events (its functions know the bus). */
+export function eventBusConfigured(): boolean {
+  return config().EVENT_BUS_NAME !== undefined;
+}
+
+/**
+ * Puts one lifecycle event on the deployment's bus (EventBridge PutEvents): detail-type is the
+ * event type, detail the envelope. PutEvents answers 200 with per-entry failures, so a failed
+ * entry is thrown here like a failed call.
+ */
+export async function putLifecycleEvent(event: LifecycleEvent): Promise<void> {
+  const output = await callAwsJson<PutEventsOutput>(eventBridge(), 'PutEvents', {
+    Entries: [
+      {
+        EventBusName: config().EVENT_BUS_NAME,
+        Source: LIFECYCLE_EVENT_SOURCE,
+        DetailType: event.type,
+        Detail: JSON.stringify(event),
+        Time: Math.floor(Date.parse(event.timestamp) / 1000),
+      },
+    ],
+  });
+  const failed = output.Entries?.find((entry) => entry.ErrorCode);
+  if (output.FailedEntryCount || failed) {
+    throw new Error(`PutEvents refused ${event.type} ${event.id}: ${failed?.ErrorCode}`);
+  }
+}
