@@ -38,6 +38,10 @@ const service: Acknowledgement[] = [
     'One-time start schedules are named per run (run-<executionId>) when the run is created; the prefix is the narrowest ARN',
   ],
   [
+    `AwsSolutions-IAM5[Resource::${arnOf('secretsmanager', 'secret:OutreachService/webhooks/*')}]`,
+    "Each webhook subscription's signing secret is created with the subscription, named under the stack's prefix; only Api (create, delete) and DeliverWebhooks (read) hold it",
+  ],
+  [
     `AwsSolutions-IAM5[Resource::${arnOf('states', `execution:${machineName}:*`)}]`,
     'A cancel stops the execution of any run of this state machine; executions are named per run',
   ],

@@ -19,6 +19,7 @@ import { addLogContext, logger } from '../shared/logger.js';
 import { countChannelFailure, countStepDispatched } from '../shared/metrics.js';
 import { admitContact } from './contact-guard.js';
 import { controlExecution } from './controls.js';
+import { publishOutcome, publishStepEvent } from './lifecycle-events.js';
 import {
   assertProgress,
   type Deferral,
@@ -141,6 +142,7 @@ async function handOver(
     return;
   }
   await markHandedOver(execution.id, attempt, new Date());
+  await publishStepEvent('step.dispatched', execution, attempt, new Date());
   await follow(channel, context);
 }
 
@@ -196,6 +198,7 @@ async function resumeAttempt(
     const { plan, execution: settled } = await settleOutcome(execution.id, keyOf(attempt), now);
     await completeTask(taskToken, { ...plan, stepExecutionId: attempt.id });
     const outcome = settled.attempts[keyOf(attempt)] ?? attempt;
+    await publishOutcome(settled, outcome, now);
     await suppressAfterDnc(settled, outcome, now, { fromRun: true });
     return;
   }

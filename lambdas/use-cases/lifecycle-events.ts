@@ -45,6 +45,12 @@ export async function publishRunEnded(run: ExecutionState, now: Date): Promise<v
   if (type) await publishLifecycleEvent(runEvent(type, run), now);
 }
 
+/** After an outcome is settled: `step.completed`, and the run's end event when it ended. */
+export async function publishOutcome(run: ExecutionState, attempt: StepAttempt, now: Date) {
+  await publishStepEvent('step.completed', run, attempt, now);
+  await publishRunEnded(run, now);
+}
+
 /** `step.dispatched` (handed to the channel) or `step.completed` (its outcome recorded). */
 export function publishStepEvent(
   type: 'step.dispatched' | 'step.completed',

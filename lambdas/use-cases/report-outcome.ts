@@ -8,6 +8,7 @@ import { attemptKey, type Outcome, type StepAttempt } from '../schemas/step-atte
 import { ConcurrentUpdateError, StepExecutionNotFoundError } from '../shared/errors.js';
 import { addLogContext } from '../shared/logger.js';
 import { countOutcome } from '../shared/metrics.js';
+import { publishOutcome } from './lifecycle-events.js';
 import {
   assertProgress,
   countDeferrals,
@@ -81,6 +82,7 @@ export async function recordOutcome(
     stepExecutionId: settled.id,
     disposition: settled.disposition,
   });
+  await publishOutcome(execution, settled, now);
   return { execution, attempt: settled, duplicate: !recorded };
 }
 

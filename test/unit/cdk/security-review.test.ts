@@ -106,6 +106,8 @@ describe('table grants', () => {
     StartPendingRuns: { [table]: ['DeleteItem', 'GetItem', 'Query'] },
     Authorizer: { [table]: ['GetItem'] },
     RunReconcilerReconcileRuns: { [table]: ['GetItem', 'UpdateItem'] },
+    LifecycleEventsFanOutWebhooks: { [table]: ['Query'] },
+    LifecycleEventsDeliverWebhooks: { [table]: ['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'] },
   };
 
   it('gives each function exactly the DynamoDB actions it uses, and the index only to the lister', () => {
