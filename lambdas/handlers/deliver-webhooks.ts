@@ -20,10 +20,11 @@ async function deliverRecord(record: SqsRecord, now: Date): Promise<boolean> {
   } catch (error) {
     countWebhookDelivery('failed');
     const receives = record.attributes.ApproximateReceiveCount;
+    // The endpoint's answer is the news here, not our stack.
     logger.warn('webhook not delivered; it will be tried again', {
       messageId: record.messageId,
       receives,
-      error,
+      reason: (error as Error).message,
     });
     await retryLater(record.receiptHandle, receives);
     return false;
