@@ -1,5 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from './aws-clients.js';
+import { EXPIRES_AT_ATTRIBUTE } from './request-counters.js';
 import { conditionally, tableName } from './table.js';
 import { keys } from './table-keys.js';
 
@@ -11,8 +12,8 @@ export type DeliveryClaim = 'claimed' | 'delivered' | 'busy';
 /**
  * One item per (subscription, event): claimed while a POST is under way (a lease, so a copy of
  * the same event waits instead of posting alongside it), then marked delivered, so the same
- * event emitted or queued again is not sent again. A TTL attribute lets DynamoDB drop it later;
- * nothing depends on when.
+ * event emitted or queued again is not sent again. The table's TTL attribute lets DynamoDB drop
+ * it later; nothing depends on when.
  */
 export async function claimDelivery(
   subscriptionId: string,
@@ -29,7 +30,7 @@ export async function claimDelivery(
           ...key,
           status: 'SENDING',
           leaseUntil: now.getTime() + leaseSeconds * 1000,
-          ttl: Math.floor(now.getTime() / 1000) + DELIVERY_RECORD_DAYS * 86_400,
+          [EXPIRES_AT_ATTRIBUTE]: Math.floor(now.getTime() / 1000) + DELIVERY_RECORD_DAYS * 86_400,
         },
         ConditionExpression:
           'attribute_not_exists(pk) OR (#status = :sending AND leaseUntil < :now)',
