@@ -1,3 +1,7 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   lifecycleEventId,
@@ -92,5 +96,46 @@ describe('lifecycle event ids and retries', () => {
     expect(delays).toEqual([...WEBHOOK_RETRY_DELAYS_SECONDS]);
     expect(delays.every((delay, i) => i === 0 || delay >= (delays[i - 1] as number))).toBe(true);
     expect(Math.max(...delays)).toBeLessThanOrEqual(12 * 3600);
+  });
+});
+
+type ReadmeVerify = (
+  secret: string,
+  headers: Record<string, string>,
+  rawBody: string,
+  nowMs?: number
+) => boolean;
+
+/** The README's verification snippet exactly as shown, written out and imported. */
+async function readmeVerifier(): Promise<ReadmeVerify> {
+  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+  const snippet = /```js\n(\/\/ verify-outreach-webhook\.mjs[\s\S]*?)```/.exec(readme)?.[1];
+  if (!snippet) throw new Error('README has no verify-outreach-webhook.mjs block');
+  const dir = mkdtempSync(join(tmpdir(), 'outreach-webhook-verify-'));
+  const file = join(dir, 'verify-outreach-webhook.mjs');
+  writeFileSync(file, snippet);
+  try {
+    const module = (await import(pathToFileURL(file).href)) as {
+      verifyOutreachWebhook: ReadmeVerify;
+    };
+    return module.verifyOutreachWebhook;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe("the README's webhook verification", () => {
+  it('accepts the specification vector and what we sign, and nothing altered or stale', async () => {
+    const verify = await readmeVerifier();
+    const at = vector.timestamp.getTime();
+    const headers = { ...signStandardWebhook(vector.secret, vector) };
+    expect(verify(vector.secret, headers, vector.body, at)).toBe(true);
+    expect(verify(vector.secret, headers, '{"test": 2432232315}', at)).toBe(false);
+    expect(verify(vector.secret, headers, vector.body, at + 301_000)).toBe(false);
+    const secret = webhookSecretOf(new Uint8Array(48).fill(3));
+    const ours = { id: 'evt', timestamp: new Date('2026-11-26T09:00:00Z'), body: '{"a":1}' };
+    const signed = { ...signStandardWebhook(secret, ours) };
+    expect(verify(secret, signed, ours.body, ours.timestamp.getTime())).toBe(true);
+    expect(verify(vector.secret, signed, ours.body, ours.timestamp.getTime())).toBe(false);
   });
 });
