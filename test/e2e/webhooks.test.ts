@@ -142,4 +142,39 @@ describe('lifecycle webhooks on the local runtime', () => {
     // The healthy endpoint got nothing again.
     expect(healthy.received).toHaveLength(runEvents.length);
   });
+
+  it('sends a cancel to an endpoint subscribed to cancels only, with who cancelled', async () => {
+    const cancels = await startWebhookReceiver();
+    try {
+      const hook = await api.request('POST', '/api/v1/webhooks', {
+        url: cancels.url,
+        eventTypes: ['execution.cancelled'],
+      });
+      const workflow = await api.request('POST', '/api/v1/workflow', {
+        ...featherWorkflow,
+        workflowSchedule: alwaysOpen,
+        tcpaSchedule: alwaysOpen,
+      });
+      const startAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
+      const run = await api.request('POST', `/api/v1/workflow/${workflow.body.id}/execution`, {
+        ...featherExecution,
+        startAt,
+      });
+      const path = `/api/v1/workflow/${workflow.body.id}/execution/${run.body.id}/cancel`;
+      expect((await api.request('POST', path)).status).toBe(200);
+      await waitFor(
+        async () => cancels.received.length,
+        (count) => count >= 1
+      );
+      await api.runtime.queues.idle();
+      const [event, ...more] = verifiedEvents(cancels.received, hook.body.secret);
+      expect(more).toEqual([]);
+      expect(event).toMatchObject({
+        type: 'execution.cancelled',
+        data: { executionId: run.body.id, status: 'CANCELLED', cancelledBy: 'api' },
+      });
+    } finally {
+      await cancels.close();
+    }
+  });
 });
