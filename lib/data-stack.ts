@@ -9,7 +9,8 @@ import type { Construct } from 'constructs';
  *
  * Key layout (lambdas/adapters/table-keys.ts is the code for it; README "Table layout"):
  * - `pk`/`sk`: organization `ORG#<org>`/`ORG`; org name `ORGNAME#<name>`/`ORGNAME`;
- *   API key `APIKEY#<sha256>`/`APIKEY`; workflow `ORG#<org>`/`WORKFLOW#<id>`;
+ *   API key `APIKEY#<sha256>`/`APIKEY`; workflow `ORG#<org>`/`WORKFLOW#<id>`; agent
+ *   `ORG#<org>`/`AGENT#<agentId>` (its credentials are in Secrets Manager, not here);
  *   definition snapshot `SNAPSHOT#<sha256>`/`SNAPSHOT`; a run's state, contact and step
  *   attempts `EXECUTION#<id>`/`EXECUTION`, `CONTACT`, `ATTEMPT#<step>#<attempt>`, and its
  *   timeline records `TIMELINE#<at>#DECISION#<step>#<attempt>` or `TIMELINE#<at>#CONTROL#<n>`;

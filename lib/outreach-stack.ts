@@ -6,6 +6,7 @@ import { type IRole, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { envNames } from '../lambdas/shared/config.js';
 import type { ChannelSettings } from './channel-settings.js';
+import { AgentCredentials } from './constructs/agent-credentials.js';
 import { LifecycleEvents } from './constructs/lifecycle-events.js';
 import { OutreachAlarms } from './constructs/outreach-alarms.js';
 import { OutreachApi } from './constructs/outreach-api.js';
@@ -44,7 +45,10 @@ export class OutreachStack extends Stack {
       timeout: Duration.seconds(60),
       environment: pacing.spread,
       reservedConcurrency: dispatchReservedConcurrency(props),
-    }).bindTable(props.table, { actions: ['GetItem', 'PutItem', 'UpdateItem', 'Query'] });
+      // DeleteItem: a queued attempt leaves the pacing queue when it is handed a slot.
+    }).bindTable(props.table, {
+      actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'],
+    });
     const fail = new OutreachFunction(this, 'FailExecution', {
       entry: 'lambdas/handlers/fail-execution.ts',
       description: 'Records why an execution failed',
@@ -98,6 +102,22 @@ export class OutreachStack extends Stack {
         }),
       ],
     });
+    // Takes back pacing slots whose lease ended and hands free ones to queued runs (see
+    // use-cases/slot-handoff.ts): the recovery path for a crashed or lost attempt.
+    const slotSweep = new OutreachFunction(this, 'SweepSlots', {
+      entry: 'lambdas/handlers/sweep-slots.ts',
+      description: 'Recovers pacing slots and hands them to queued runs',
+      timeout: Duration.seconds(50),
+    }).bindTable(props.table, {
+      actions: ['GetItem', 'UpdateItem', 'DeleteItem', 'Query'],
+      // Finds every organization's slots item.
+      queriedIndexes: ['gsi1'],
+    });
+    new Rule(this, 'SlotSweepSchedule', {
+      description: 'Runs the pacing slot sweep',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(slotSweep.function, { retryAttempts: 2 })],
+    });
     const authorizer = new OutreachFunction(this, 'Authorizer', {
       entry: 'lambdas/handlers/authorizer.ts',
       description: 'X-API-Key to organization',
@@ -105,6 +125,10 @@ export class OutreachStack extends Stack {
 
     workflow.stateMachine.grantStartExecution(api.function);
     startSchedules.allow(api.function);
+    // The API writes agents' credentials; Dispatch reads them for the channel adapters.
+    const agentCredentials = new AgentCredentials(this, 'AgentCredentials');
+    agentCredentials.allowWrite(api.function);
+    agentCredentials.allowRead(dispatch.function);
     // Cancels stop the run's execution; Dispatch cancels runs of a deleted workflow too.
     workflow.stateMachine.grantExecution(api.function, 'states:StopExecution');
     // Outcome reports (api) and "not now" answers (dispatch) complete task tokens.
@@ -112,7 +136,7 @@ export class OutreachStack extends Stack {
     // A separate policy, not the function's default one: the function must not depend on the
     // state machine that depends on it (CloudFormation would see a cycle).
     new Policy(this, 'DispatchTaskResponse', {
-      roles: [dispatch.function.role as IRole],
+      roles: [dispatch.function.role as IRole, slotSweep.function.role as IRole],
       statements: [
         new PolicyStatement({
           actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
@@ -145,6 +169,7 @@ export class OutreachStack extends Stack {
         { name: 'Dispatch', function: dispatch.function },
         { name: 'MarkFailed', function: fail.function },
         { name: 'StartSweep', function: sweep.function },
+        { name: 'SlotSweep', function: slotSweep.function },
         { name: 'Reconciler', function: this.reconciler.function.function },
         { name: 'WebhookFanOut', function: this.lifecycleEvents.fanOut.function },
         // A failing endpoint is reported per record, not thrown: errors here are our own.

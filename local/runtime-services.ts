@@ -132,6 +132,12 @@ export function configureEnvironment(options: LocalRuntimeOptions, services: Ser
     // organization, so locally the per-organization limit is 1,000/s (burst 2,000) unless set.
     ORG_REQUEST_RATE: process.env.ORG_REQUEST_RATE ?? '1000',
     ORG_REQUEST_BURST: process.env.ORG_REQUEST_BURST ?? '2000',
+    // A lease is scaled time: at TIME_SCALE 3600 the default 30 minutes would end half a real
+    // second after a simulated call started, freeing its slot while the call still runs.
+    // Locally a lease lasts at least two real minutes.
+    SLOT_LEASE_SECONDS:
+      process.env.SLOT_LEASE_SECONDS ??
+      String(Math.max(1800, Math.ceil(120 * (options.timeScale ?? 1)))),
     ...(options.dataDir && {
       SIMULATOR_LEDGER_FILE: join(options.dataDir, 'simulator-contacts.jsonl'),
     }),

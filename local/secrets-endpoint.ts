@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { AwsApiError } from './aws-api-error.js';
 import { readBody } from './aws-endpoint.js';
-import type { TemplateResolver } from './template.js';
+import { LOCAL_ACCOUNT, LOCAL_REGION, type TemplateResolver } from './template.js';
 
 /** Where the local runtime keeps each secret's value: one file per secret, named by logical id. */
 export function localSecretsDir(dataDir: string): string {
@@ -13,18 +13,28 @@ export function localSecretsDir(dataDir: string): string {
 }
 
 /**
+ * A secret's file name: its name with every character but letters, digits, "_" and "-"
+ * percent-encoded, so `org/agent` names stay one file and no name can leave the folder. A
+ * template secret's logical id is its own file name.
+ */
+export function localSecretFile(dataDir: string, name: string): string {
+  return join(localSecretsDir(dataDir), encodeURIComponent(name).replace(/\./g, '%2E'));
+}
+
+function notFound(name: string): AwsApiError {
+  const message = `Secrets Manager can't find the specified secret ${name}`;
+  return new AwsApiError('ResourceNotFoundException', message);
+}
+
+/**
  * The template's Secrets Manager secrets, each generated once (as CloudFormation's
- * GenerateSecretString would) and kept in the data folder, mode 0600, so an agent configured
- * with the value keeps verifying across restarts. Each read goes to the file: replacing its
- * content is the local rotation, as put-secret-value is on AWS. Secrets the app creates at run
- * time (webhook signing secrets) are kept the same way, under `created/`, file named by the
- * URI-encoded secret name. In memory without a data folder.
+ * GenerateSecretString would), and the secrets the app creates (agents' credentials), kept in
+ * the data folder, mode 0600, so a value survives restarts. Each read goes to the file:
+ * replacing its content is the local rotation, as put-secret-value is on AWS. In memory without
+ * a data folder.
  */
 export class LocalSecrets {
-  /** Each secret's value as generated at boot; the data folder's file wins when there is one. */
-  private readonly generated = new Map<string, string>();
-  /** Created through the API, without a data folder. */
-  private readonly created = new Map<string, string>();
+  private readonly memory = new Map<string, string>();
 
   constructor(
     resolver: TemplateResolver,
@@ -32,63 +42,43 @@ export class LocalSecrets {
   ) {
     if (dataDir) mkdirSync(localSecretsDir(dataDir), { recursive: true, mode: 0o700 });
     for (const [logicalId] of resolver.resourcesOfType('AWS::SecretsManager::Secret')) {
-      this.generated.set(logicalId, randomBytes(32).toString('hex'));
-      if (dataDir) this.persistOnce(logicalId);
+      if (!this.exists(logicalId)) this.create(logicalId, randomBytes(32).toString('hex'));
     }
   }
 
-  /** The value of a template secret (named by its logical id) or of a created one. */
-  value(secretId: string): string | undefined {
-    const generated = this.generated.get(secretId);
-    if (generated === undefined) return this.createdValue(secretId);
-    if (!this.dataDir) return generated;
-    return readFileSync(join(localSecretsDir(this.dataDir), secretId), 'utf8').trim();
+  /** The value of a secret, by name (a template secret's name is its logical id). */
+  value(name: string): string | undefined {
+    if (!this.dataDir) return this.memory.get(name);
+    const file = localSecretFile(this.dataDir, name);
+    return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
   }
 
-  /** CreateSecret: refused when the name is taken, as on AWS. */
+  exists(name: string): boolean {
+    return this.value(name) !== undefined;
+  }
+
   create(name: string, value: string): void {
-    if (this.value(name) !== undefined)
-      throw new AwsApiError('ResourceExistsException', `The secret ${name} already exists`);
-    if (!this.dataDir) {
-      this.created.set(name, value);
-      return;
+    if (this.exists(name)) {
+      const message = `The operation failed because the secret ${name} already exists.`;
+      throw new AwsApiError('ResourceExistsException', message);
     }
-    mkdirSync(this.createdDir(), { recursive: true, mode: 0o700 });
-    writeFileSync(this.createdFile(name), value, { mode: 0o600, flag: 'wx' });
+    this.write(name, value, 'wx');
   }
 
-  /** DeleteSecret (at once, as ForceDeleteWithoutRecovery). */
+  put(name: string, value: string): void {
+    if (!this.exists(name)) throw notFound(name);
+    this.write(name, value, 'w');
+  }
+
   delete(name: string): void {
-    if (this.createdValue(name) === undefined)
-      throw new AwsApiError('ResourceNotFoundException', `No secret ${name}`);
-    this.created.delete(name);
-    if (this.dataDir) rmSync(this.createdFile(name), { force: true });
+    if (!this.exists(name)) throw notFound(name);
+    if (this.dataDir) rmSync(localSecretFile(this.dataDir, name));
+    else this.memory.delete(name);
   }
 
-  private createdValue(name: string): string | undefined {
-    if (!this.dataDir) return this.created.get(name);
-    try {
-      return readFileSync(this.createdFile(name), 'utf8');
-    } catch {
-      return undefined;
-    }
-  }
-
-  private createdDir(): string {
-    return join(localSecretsDir(this.dataDir as string), 'created');
-  }
-
-  private createdFile(name: string): string {
-    return join(this.createdDir(), encodeURIComponent(name));
-  }
-
-  private persistOnce(logicalId: string): void {
-    const file = join(localSecretsDir(this.dataDir as string), logicalId);
-    try {
-      writeFileSync(file, `${this.generated.get(logicalId)}\n`, { mode: 0o600, flag: 'wx' });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
+  private write(name: string, value: string, flag: 'w' | 'wx'): void {
+    if (!this.dataDir) this.memory.set(name, value);
+    else writeFileSync(localSecretFile(this.dataDir, name), `${value}\n`, { mode: 0o600, flag });
   }
 }
 
@@ -100,53 +90,73 @@ function send(res: ServerResponse, status: number, body: unknown, errorType?: st
   res.end(JSON.stringify(body));
 }
 
-type Operation = (secrets: LocalSecrets, input: Record<string, unknown>) => unknown;
+const LOCAL_SECRET_ARN = `arn:aws:secretsmanager:${LOCAL_REGION}:${LOCAL_ACCOUNT}:secret:`;
 
+type Operation = (secrets: LocalSecrets, p: Record<string, unknown>) => unknown;
+
+/** The operations the app calls, in the shapes the SDK expects. */
 const operations: Record<string, Operation> = {
-  GetSecretValue(secrets, input) {
-    const secretId = String(input.SecretId ?? '');
-    const value = secrets.value(secretId);
-    if (value === undefined) {
-      const message = `Secrets Manager can't find the specified secret ${secretId}`;
-      throw new AwsApiError('ResourceNotFoundException', message);
-    }
-    return { Name: secretId, SecretString: value, VersionStages: ['AWSCURRENT'] };
+  GetSecretValue(secrets, p) {
+    const name = String(p.SecretId ?? '');
+    const value = secrets.value(name);
+    if (value === undefined) throw notFound(name);
+    return { Name: name, SecretString: value, VersionStages: ['AWSCURRENT'] };
   },
-  CreateSecret(secrets, input) {
-    const name = String(input.Name ?? '');
-    secrets.create(name, String(input.SecretString ?? ''));
-    return { ARN: `arn:aws:secretsmanager:local-1:000000000000:secret:${name}`, Name: name };
+  CreateSecret(secrets, p) {
+    const name = String(p.Name ?? '');
+    secrets.create(name, String(p.SecretString ?? ''));
+    return { ARN: `${LOCAL_SECRET_ARN}${name}`, Name: name };
   },
-  DeleteSecret(secrets, input) {
-    const name = String(input.SecretId ?? '');
+  PutSecretValue(secrets, p) {
+    const name = String(p.SecretId ?? '');
+    secrets.put(name, String(p.SecretString ?? ''));
+    return { ARN: `${LOCAL_SECRET_ARN}${name}`, Name: name, VersionStages: ['AWSCURRENT'] };
+  },
+  DeleteSecret(secrets, p) {
+    const name = String(p.SecretId ?? '');
     secrets.delete(name);
-    return { Name: name, DeletionDate: Date.now() / 1000 };
+    return { ARN: `${LOCAL_SECRET_ARN}${name}`, Name: name, DeletionDate: Date.now() / 1000 };
   },
 };
 
+function answer(secrets: LocalSecrets, operationName: string, body: string, res: ServerResponse) {
+  const operation = operations[operationName];
+  if (!operation) {
+    const type = 'InvalidRequestException';
+    return send(
+      res,
+      400,
+      { __type: type, message: `${operationName} is not emulated locally` },
+      type
+    );
+  }
+  try {
+    send(res, 200, operation(secrets, JSON.parse(body || '{}')));
+  } catch (error) {
+    if (!(error instanceof AwsApiError)) throw error;
+    send(res, 400, { __type: error.name, message: error.message }, error.name);
+  }
+}
+
 /**
  * Secrets Manager on loopback (awsJson1_1), for the unchanged SDK client behind
- * SECRETSMANAGER_ENDPOINT: the operations the app calls (reads; webhook secrets created and
- * deleted with their subscriptions).
+ * SECRETSMANAGER_ENDPOINT: the operations the app calls, errors with their AWS names.
  */
 export async function startSecretsEndpoint(
   secrets: LocalSecrets
 ): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => {
-    const name = String(req.headers['x-amz-target'] ?? '').replace('secretsmanager.', '');
+    const operation = String(req.headers['x-amz-target'] ?? '').replace('secretsmanager.', '');
     readBody(req)
-      .then((body) => {
-        const operation = operations[name];
-        if (!operation)
-          throw new AwsApiError('InvalidRequestException', `${name} is not emulated locally`);
-        send(res, 200, operation(secrets, JSON.parse(body || '{}')));
-      })
-      .catch((error: Error) => {
-        if (error instanceof AwsApiError)
-          return send(res, 400, { __type: error.name, message: error.message }, error.name);
-        const type = 'InternalServiceError';
-        send(res, 500, { __type: type, message: error.message }, type);
-      });
+      .then((body) => answer(secrets, operation, body, res))
+      .catch((error: Error) =>
+        send(
+          res,
+          500,
+          { __type: 'InternalServiceError', message: error.message },
+          'InternalServiceError'
+        )
+      );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };

@@ -32,8 +32,8 @@ function localConfig(endpoint: string | undefined) {
 let documentClient: DynamoDBDocumentClient | undefined;
 let sfnClient: SFNClient | undefined;
 let schedulerClient: SchedulerClient | undefined;
+let secretsManagerClient: SecretsManagerClient | undefined;
 let secretsProvider: SecretsProvider | undefined;
-let secretsClient: SecretsManagerClient | undefined;
 
 export function dynamo(): DynamoDBDocumentClient {
   documentClient ??= DynamoDBDocumentClient.from(
@@ -55,11 +55,12 @@ export function scheduler(): SchedulerClient {
   return schedulerClient;
 }
 
+/** Secrets Manager itself: for the secrets the app writes (agent credentials, webhook secrets). */
 export function secretsManager(): SecretsManagerClient {
-  secretsClient ??= tracer.captureAWSv3Client(
+  secretsManagerClient ??= tracer.captureAWSv3Client(
     new SecretsManagerClient(localConfig(config().SECRETSMANAGER_ENDPOINT))
   );
-  return secretsClient;
+  return secretsManagerClient;
 }
 
 /** Secrets Manager behind Powertools' provider, whose in-memory cache lives as long as it does. */
@@ -73,6 +74,6 @@ export function resetClients(): void {
   documentClient = undefined;
   sfnClient = undefined;
   schedulerClient = undefined;
+  secretsManagerClient = undefined;
   secretsProvider = undefined;
-  secretsClient = undefined;
 }

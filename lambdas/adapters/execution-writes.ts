@@ -109,6 +109,18 @@ export function claimStep(
     .run(keys.execution(execution.id));
 }
 
+/**
+ * Notes on the run that its current attempt waits for a pacing slot. Not version-checked and
+ * not versioned: it changes nothing a decision depends on, so it neither refuses nor is refused
+ * by the writes that move the run.
+ */
+export async function markQueued(
+  executionId: string,
+  queued: NonNullable<ExecutionState['queued']>
+): Promise<void> {
+  await new Update().set('queued', queued).whenExists().run(keys.execution(executionId));
+}
+
 export interface Advance {
   stepIndex: number;
   /** The attempt whose outcome moves the run on: a late report of an earlier one cannot. */

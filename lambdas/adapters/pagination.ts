@@ -55,6 +55,8 @@ export interface PageOptions {
 
 export interface QueryPageOptions extends PageOptions {
   startKeyOf: (id: string) => Key;
+  /** What a cursor may carry, for lists whose ids are not UUIDs (agents). */
+  cursorSchema?: z.ZodType<{ after: string }>;
   /**
    * Turns the items of one Query page into the items listed, in the same order: for an index
    * that projects only keys, reads the items themselves and drops those that do not match.
@@ -69,7 +71,9 @@ export async function queryPage(
   const items: Key[] = [];
   const wanted = (options.offset ?? 0) + options.limit;
   let startKey =
-    options.cursor === undefined ? undefined : options.startKeyOf(decodeCursor(options.cursor));
+    options.cursor === undefined
+      ? undefined
+      : options.startKeyOf(decodeCursor(options.cursor, options.cursorSchema));
   do {
     const page = await dynamo().send(
       new QueryCommand({ ...input, Limit: Math.min(wanted, 1000), ExclusiveStartKey: startKey })

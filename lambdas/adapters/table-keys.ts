@@ -22,6 +22,9 @@
  * | emergency stop         | ORG#<orgId>          | EMERGENCYSTOP#<state>             |                                 |
  * | webhook subscription   | ORG#<orgId>          | WEBHOOK#<subscriptionId>          |                                 |
  * | webhook delivery       | WEBHOOKDLV#<subscriptionId>#<eventId> | WEBHOOKDLV       |                                 |
+ * | slots (pacing)         | SLOTS#<org>#<CALL|TEXT> | SLOTS                          | PACING / <org>#<CALL|TEXT>      |
+ * | queued attempt         | PACEQ#<org>#<CALL|TEXT> | <bucket:00>#<priorityDate>#<executionId>#<step:0000>#<attempt:000> | |
+ * | agent                  | ORG#<orgId>          | AGENT#<agentId>                   |                                 |
  *
  * Ids are UUIDv7, so sort keys built from them sort by creation time. One Query on
  * `EXECUTION#<id>` below `TIMELINE#` reads a run whole (state, contact, attempts), strongly
@@ -85,6 +88,27 @@ export const keys = {
     pk: `WEBHOOKDLV#${subscriptionId}#${eventId}`,
     sk: 'WEBHOOKDLV',
   }),
+  slots: (orgId: string, kind: string) => ({ pk: `SLOTS#${orgId}#${kind}`, sk: 'SLOTS' }),
+  /** Every slots item is in this index partition, so the sweep finds them without a scan. */
+  slotsIndex: (orgId: string, kind: string) => ({ gsi1pk: 'PACING', gsi1sk: `${orgId}#${kind}` }),
+  slotQueuePartition: (orgId: string, kind: string) => `PACEQ#${orgId}#${kind}`,
+  slotQueueBucket: (bucket: number) => `${String(bucket).padStart(2, '0')}#`,
+  queuedAttempt: (
+    orgId: string,
+    kind: string,
+    entry: {
+      bucket: number;
+      priorityDate: string;
+      executionId: string;
+      stepIndex: number;
+      attemptNo: number;
+    }
+  ) => ({
+    pk: `PACEQ#${orgId}#${kind}`,
+    sk: `${String(entry.bucket).padStart(2, '0')}#${entry.priorityDate}#${entry.executionId}#${String(entry.stepIndex).padStart(4, '0')}#${String(entry.attemptNo).padStart(3, '0')}`,
+  }),
+  agent: (orgId: string, agentId: string) => ({ pk: `ORG#${orgId}`, sk: `AGENT#${agentId}` }),
+  agentPrefix: (orgId: string) => ({ pk: `ORG#${orgId}`, skPrefix: 'AGENT#' }),
   pendingStartPartition: (shard: number) => `STARTQ#${shard}`,
   pendingStart: (shard: number, createdAt: string, executionId: string) => ({
     pk: `STARTQ#${shard}`,

@@ -126,7 +126,7 @@ export function planNextStep(
   };
 }
 
-export type DispatchCheck = { ok: true } | { ok: false; reason: string };
+export type DispatchCheck = { ok: true; windowClosesAt: Date } | { ok: false; reason: string };
 
 /**
  * Dispatch's re-check at the moment of contact: a Wait may have lasted days, the execution
@@ -153,7 +153,7 @@ export function checkDispatch(
   if (decision.nextRunAt.getTime() > now.getTime()) {
     return { ok: false, reason: `not allowed before ${decision.nextRunAt.toISOString()}` };
   }
-  return { ok: true };
+  return { ok: true, windowClosesAt: decision.windowClosesAt };
 }
 
 export interface OutcomeEffect {

@@ -13,7 +13,12 @@ import type { TimelineEntry, TimelineEntryType, TimelineRecord } from '../schema
  * (dispatch and outcome) and its timeline records (the decisions and controls that later writes
  * replaced). Pure: reading it twice gives the same entries in the same order.
  */
-export function timelineOf(execution: Execution, records: TimelineRecord[]): TimelineEntry[] {
+export function timelineOf(
+  execution: Execution,
+  records: TimelineRecord[],
+  /** Where the current attempt waits for a pacing slot now, if it does. */
+  queue?: WaitingInQueue | null
+): TimelineEntry[] {
   const decisions = records.flatMap((record) =>
     record.kind === 'DECISION' ? [record.decision] : []
   );
@@ -27,6 +32,7 @@ export function timelineOf(execution: Execution, records: TimelineRecord[]): Tim
     ...decisions.map((decision) => decisionEntry(execution, decision)),
     ...controls.map(controlEntry),
     ...Object.values(execution.attempts).flatMap((attempt) => attemptEntries(execution, attempt)),
+    ...(queue ? [waitingEntry(execution, queue)] : []),
     ...endingEntries(execution),
   ];
   return entries.sort((a, b) => compare(timelineKey(a), timelineKey(b)));
@@ -35,6 +41,7 @@ export function timelineOf(execution: Execution, records: TimelineRecord[]): Tim
 /** Among entries of the same instant, causes come before what they caused. */
 const rankOf: Record<TimelineEntryType, number> = {
   CREATED: 0,
+  QUEUED: 1,
   DISPATCHED: 1,
   OUTCOME: 2,
   PAUSED: 3,
@@ -125,7 +132,47 @@ function controlEntry(control: ControlRecord): TimelineEntry {
   };
 }
 
+export interface WaitingInQueue {
+  kind: 'CALL' | 'TEXT';
+  position: number;
+  since: string;
+}
+
+const slotNames = { CALL: 'call slot', TEXT: 'text slot' } as const;
+
+/** The current attempt, still waiting for a pacing slot. */
+function waitingEntry(execution: Execution, queue: WaitingInQueue): TimelineEntry {
+  return {
+    at: queue.since,
+    type: 'QUEUED',
+    stepIndex: execution.stepIndex,
+    attempt: execution.attemptNo,
+    message: `${stepLabel(execution, execution.stepIndex, execution.attemptNo)} waits for a ${slotNames[queue.kind]} (position ${queue.position} in its priority bucket)`,
+    details: { kind: queue.kind, position: queue.position },
+  };
+}
+
+/** An attempt that waited for a slot before it was dispatched. */
+function queuedEntry(execution: Execution, attempt: StepAttempt, queuedAt: string): TimelineEntry {
+  const kind = execution.definition.steps[attempt.stepIndex]?.type === 'TEXT' ? 'TEXT' : 'CALL';
+  const waited = Math.round((Date.parse(attempt.startedAt) - Date.parse(queuedAt)) / 1000);
+  return {
+    at: queuedAt,
+    type: 'QUEUED',
+    stepIndex: attempt.stepIndex,
+    stepExecutionId: attempt.id,
+    attempt: attempt.attemptNo,
+    message: `${stepLabel(execution, attempt.stepIndex, attempt.attemptNo)} waited ${waited} s for a ${slotNames[kind]}`,
+    details: { kind, waitedSeconds: waited },
+  };
+}
+
 function attemptEntries(execution: Execution, attempt: StepAttempt): TimelineEntry[] {
+  const queued = attempt.queuedAt ? [queuedEntry(execution, attempt, attempt.queuedAt)] : [];
+  return [...queued, ...dispatchEntries(execution, attempt)];
+}
+
+function dispatchEntries(execution: Execution, attempt: StepAttempt): TimelineEntry[] {
   const label = stepLabel(execution, attempt.stepIndex, attempt.attemptNo);
   const common = {
     stepIndex: attempt.stepIndex,

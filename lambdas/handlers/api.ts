@@ -5,6 +5,7 @@ import { config } from '../shared/config.js';
 import { RouteNotFoundError } from '../shared/errors.js';
 import { addLogContext } from '../shared/logger.js';
 import { admitRequest } from '../use-cases/request-limits.js';
+import { agentHandlers } from './agent-routes.js';
 import { complianceHandlers } from './compliance-routes.js';
 import { controlHandlers } from './control-routes.js';
 import { executionHandlers } from './execution-routes.js';
@@ -29,6 +30,7 @@ export const routes: Record<ApiRoute, Route> = {
   ...previewHandlers,
   ...complianceHandlers,
   ...webhookHandlers,
+  ...agentHandlers,
 };
 
 export async function routeRequest(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
@@ -48,6 +50,7 @@ function logRequestContext(event: APIGatewayProxyEvent): void {
     workflowId: event.pathParameters?.id,
     executionId: event.pathParameters?.executionId,
     stepExecutionId: event.pathParameters?.stepExecutionId,
+    agentId: event.pathParameters?.agentId,
   });
 }
 

@@ -9,6 +9,7 @@ import {
   getWorkflowExecution,
   listWorkflowExecutions,
 } from '../use-cases/executions.js';
+import { queueStatusOf } from '../use-cases/pacing-status.js';
 import { reportStepOutcome } from '../use-cases/report-outcome.js';
 import { executionTimeline } from '../use-cases/timeline.js';
 import { issuesOf, json, parseBody, parseQuery } from './http.js';
@@ -86,7 +87,8 @@ export const executionHandlers: Record<ExecutionRoute, Route> = {
       idParameter(event, 'id'),
       idParameter(event, 'executionId')
     );
-    return json(200, presentExecution(execution));
+    // Ours: where the current attempt waits for a pacing slot, if it does.
+    return json(200, { ...presentExecution(execution), queue: await queueStatusOf(execution) });
   },
 
   'GET /api/v1/workflow/{id}/execution/{executionId}/events': async (event, org) => {

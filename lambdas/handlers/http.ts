@@ -4,20 +4,18 @@ import type { z } from 'zod';
 import {
   AppError,
   BadRequestError,
-  type FieldIssue,
   PayloadTooLargeError,
   RateLimitedError,
   UnauthorizedError,
   UnsupportedMediaTypeError,
-  ValidationError,
 } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
+import { parseWith } from '../shared/validate.js';
+
+export { issuesOf, parseWith } from '../shared/validate.js';
 
 /** Bodies larger than this are refused before parsing (a workflow is a few KB). */
 export const MAX_BODY_BYTES = 256 * 1024;
-
-/** At most this many field issues in one validation error's `details`. */
-const MAX_ISSUES = 50;
 
 export function json(status: number, body: unknown): APIGatewayProxyResult {
   return {
@@ -79,38 +77,6 @@ export function errorEnvelope(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayP
       request.response = toErrorResponse(request.error);
     },
   };
-}
-
-/** One issue per wrong field, each with its dotted path (`definition.steps.0.order`). */
-export function issuesOf(error: z.ZodError): FieldIssue[] {
-  return error.issues.flatMap((issue) => {
-    const path = issue.path.map(String);
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({
-        path: [...path, key].join('.'),
-        message: 'unknown field',
-      }));
-    }
-    return [{ path: path.join('.'), message: issue.message }];
-  });
-}
-
-export function parseWith<S extends z.ZodType>(
-  schema: S,
-  value: unknown,
-  what: string
-): z.infer<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    // Capped: a large body of wrong fields must not produce an answer many times its size.
-    const issues = issuesOf(result.error).slice(0, MAX_ISSUES);
-    const first = issues[0];
-    throw new ValidationError(
-      `Invalid ${what}${first ? `: ${first.path || '(root)'} ${first.message}` : ''}`,
-      issues
-    );
-  }
-  return result.data;
 }
 
 export function header(event: APIGatewayProxyEvent, name: string): string | undefined {

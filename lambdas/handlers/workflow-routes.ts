@@ -6,6 +6,7 @@ import {
   updateWorkflowSchema,
 } from '../schemas/workflow.js';
 import { currentOrganization, updateOrganizationSettings } from '../use-cases/organizations.js';
+import { pumpQueue } from '../use-cases/slot-handoff.js';
 import {
   createWorkflow,
   deleteWorkflow,
@@ -17,16 +18,20 @@ import { json, parseBody, parseQuery } from './http.js';
 import { idParameter, type Route } from './route.js';
 
 /**
- * The key's organization (read, and its pacing settings changed), and workflows: create, list, get, update, delete (which cancels the
- * workflow's active runs).
+ * The key's organization (read, and its pacing settings changed), and workflows: create, list,
+ * get, update, delete (which cancels the workflow's active runs).
  */
 export const workflowHandlers: Record<WorkflowRoute, Route> = {
   'GET /api/v1/organization': async (_event, org) =>
-    json(200, { organization: await currentOrganization(org) }),
+    json(200, { organization: await currentOrganization(org, new Date()) }),
 
   'PATCH /api/v1/organization': async (event, org) => {
     const patch = parseBody(event, updateOrganizationSettingsSchema);
-    return json(200, { organization: await updateOrganizationSettings(org, patch, new Date()) });
+    const now = new Date();
+    await updateOrganizationSettings(org, patch, now);
+    // A raised cap frees slots now: queued runs get them at once, not at the next sweep.
+    await Promise.all([pumpQueue(org, 'CALL', now), pumpQueue(org, 'TEXT', now)]);
+    return json(200, { organization: await currentOrganization(org, now) });
   },
 
   'POST /api/v1/workflow': async (event, org) =>

@@ -136,6 +136,19 @@ export const executionStateSchema = z.object({
   cancelledBy: z.enum(['api', 'phone', 'lead', 'workflow', 'suppression']).optional(),
   /** The latest pause or resume; the ones before it are timeline records. */
   lastControl: controlRecordSchema.optional(),
+  /**
+   * The latest attempt that waited for a pacing slot: where it waits in the organization's queue
+   * (adapters/slot-queue.ts) and since when. Kept after it leaves the queue, for the timeline.
+   */
+  queued: z
+    .object({
+      kind: z.enum(['CALL', 'TEXT']),
+      bucket: z.int(),
+      stepIndex: z.int(),
+      attemptNo: z.int(),
+      since: isoDateTimeSchema,
+    })
+    .optional(),
   /** How many replaced decisions and controls were copied to timeline records (bounded). */
   timelineKept: z.int().min(0).optional(),
   /** Deleted through the API: hidden from reads and lists, kept for the audit. */

@@ -56,6 +56,15 @@ export const webhookRoutes = [
   'DELETE /api/v1/webhooks/{webhookId}',
 ] as const;
 
+/** Agents: what a step's `agentId` names. */
+export const agentRoutes = [
+  'POST /api/v1/agents',
+  'GET /api/v1/agents',
+  'GET /api/v1/agents/{agentId}',
+  'PATCH /api/v1/agents/{agentId}',
+  'DELETE /api/v1/agents/{agentId}',
+] as const;
+
 export const apiRoutes = [
   ...workflowRoutes,
   ...executionRoutes,
@@ -63,6 +72,7 @@ export const apiRoutes = [
   ...previewRoutes,
   ...complianceRoutes,
   ...webhookRoutes,
+  ...agentRoutes,
 ] as const;
 export type ApiRoute = (typeof apiRoutes)[number];
 export type WorkflowRoute = (typeof workflowRoutes)[number];
@@ -71,3 +81,4 @@ export type ControlRoute = (typeof controlRoutes)[number];
 export type PreviewRoute = (typeof previewRoutes)[number];
 export type ComplianceRoute = (typeof complianceRoutes)[number];
 export type WebhookRoute = (typeof webhookRoutes)[number];
+export type AgentRoute = (typeof agentRoutes)[number];

@@ -7,8 +7,11 @@ import { dispositionSchema, isoDateTimeSchema, uuidSchema } from './common.js';
  * by path).
  */
 export const planSchema = z.object({
-  /** STEP: wait, then dispatch; PARK: paused, wait on a token until resumed; FINISH: done. */
-  action: z.enum(['STEP', 'PARK', 'FINISH']),
+  /**
+   * STEP: wait, then dispatch; DISPATCH: dispatch now, no Wait (a queued run handed a pacing
+   * slot); PARK: paused, wait on a token until resumed; FINISH: done.
+   */
+  action: z.enum(['STEP', 'DISPATCH', 'PARK', 'FINISH']),
   stepIndex: z.int().min(0),
   waitUntil: isoDateTimeSchema,
 });

@@ -40,6 +40,8 @@ export const stepAttemptSchema = z.object({
   channel: z.string(),
   taskToken: z.string(),
   startedAt: isoDateTimeSchema,
+  /** When it started waiting for a pacing slot, if it had to. */
+  queuedAt: isoDateTimeSchema.optional(),
   /** When the channel accepted the attempt; absent after a crash between claim and handoff. */
   handedOverAt: isoDateTimeSchema.optional(),
   completedAt: isoDateTimeSchema.optional(),

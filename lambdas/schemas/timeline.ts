@@ -13,6 +13,8 @@ export const timelineEntryTypes = [
   'SCHEDULED',
   /** A schedule decision that pushed the step later; `rule` says which rules did. */
   'DEFERRED',
+  /** Every pacing slot of its kind was taken: the attempt waited in the queue (with its place). */
+  'QUEUED',
   'DISPATCHED',
   'OUTCOME',
   'PAUSED',

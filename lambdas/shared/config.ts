@@ -31,6 +31,12 @@ const configSchema = z.object({
   AGENT_WEBHOOK_URL: optionalUrl,
   AGENT_WEBHOOK_SECRET_ARN: optionalText,
   PUBLIC_API_URL: optionalUrl,
+  /**
+   * Where agent credentials live: one Secrets Manager secret per organization and agent, named
+   * `<prefix>/<organizationId>/<agentId>/credentials`. The prefix is the stack's, so the
+   * functions' grants can be held to this deployment's secrets.
+   */
+  AGENT_SECRETS_PREFIX: optionalText,
   /** simulator channel: delay before the outcome, a forced outcome, the contact ledger file. */
   SIMULATOR_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(1500),
   SIMULATOR_OUTCOME: dispositionSchema.optional(),
@@ -68,6 +74,12 @@ const configSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((value) => value === 'true'),
+  /**
+   * How long a pacing slot stays taken without an outcome (domain/pacing.ts). An attempt whose
+   * outcome never comes (a crash, a lost report) gives its slot back when this ends; a call
+   * still going past it no longer counts against the cap, so set it above the longest call.
+   */
+  SLOT_LEASE_SECONDS: z.coerce.number().int().min(10).max(1_000_000_000).default(1800),
   /** Local runtime only: SDK endpoints on loopback. Absent on AWS. */
   DYNAMODB_ENDPOINT: optionalUrl,
   SFN_ENDPOINT: optionalUrl,

@@ -88,6 +88,18 @@ export const OrganizationNotFoundError = namedError(
   'NOT_FOUND',
   (id: string) => `Organization ${id} not found`
 );
+export const AgentNotFoundError = namedError(
+  'AgentNotFoundError',
+  404,
+  'NOT_FOUND',
+  (id: string) => `Agent ${id} not found`
+);
+export const AgentExistsError = namedError(
+  'AgentExistsError',
+  409,
+  'CONFLICT',
+  (id: string) => `Agent ${id} already exists; choose another id or PATCH it`
+);
 export const ExecutionNotFoundError = namedError(
   'ExecutionNotFoundError',
   404,

@@ -10,6 +10,7 @@ export interface LogContext {
   workflowId?: string;
   executionId?: string;
   stepExecutionId?: string;
+  agentId?: string;
 }
 
 /**

@@ -19,6 +19,8 @@ export const metricNames = {
   lifecycleEventsUnpublished: 'LifecycleEventsUnpublished',
   /** Once per webhook message, by `result`: delivered, duplicate, unsubscribed, failed. */
   webhookDeliveries: 'WebhookDeliveries',
+  /** Once per attempt that found every pacing slot taken and queued, by `kind` (CALL, TEXT). */
+  queuedAttempts: 'QueuedAttempts',
 } as const;
 
 /** Every metric carries Powertools' `service` dimension, set from POWERTOOLS_SERVICE_NAME. */

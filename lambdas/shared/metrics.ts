@@ -71,3 +71,8 @@ export function countLifecycleEventUnpublished(): void {
 export function countWebhookDelivery(result: string): void {
   countBy(metricNames.webhookDeliveries, 'result', result);
 }
+
+/** An attempt found every slot of its kind taken and waits in the queue. */
+export function countQueuedAttempt(kind: string): void {
+  countBy(metricNames.queuedAttempts, 'kind', kind);
+}

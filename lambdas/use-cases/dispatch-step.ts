@@ -20,6 +20,7 @@ import { countChannelFailure, countStepDispatched } from '../shared/metrics.js';
 import { admitContact } from './contact-guard.js';
 import { controlExecution } from './controls.js';
 import { publishOutcome, publishStepEvent } from './lifecycle-events.js';
+import { releaseSlotOf, takeSlotOrQueue } from './pacing.js';
 import {
   assertProgress,
   type Deferral,
@@ -49,10 +50,13 @@ function keyOf(attempt: StepAttempt): string {
  *    point the attempt at the new task token and pick up where the last run stopped, or
  *    settle at once when the outcome is already in.
  * 3. Re-check status, step and window; when it is "not now", complete our own token with a
- *    fresh plan, and the run waits again. Then the number's guard (contact-guard.ts): a
+ *    fresh plan, and the run waits again.
+ * 4. Take a pacing slot (pacing.ts). With every slot taken the run queues and this Dispatch
+ *    ends without answering: the run waits on its token until a released slot is handed to
+ *    it, which sends it straight back here. Then the number's guard (contact-guard.ts): a
  *    suppressed number cancels the run; a full attempt cap or an emergency stop on one of the
  *    recipient's states makes it wait, with the reason as its schedule decision.
- * 4. Claim: the run's state (loses to a cancel or pause), then the write-once attempt item;
+ * 5. Claim: the run's state (loses to a cancel or pause), then the write-once attempt item;
  *    deliver, record the handoff, follow the attempt to its outcome and report it. A channel
  *    that cannot deliver reports COULD_NOT_CONNECT.
  */
@@ -63,41 +67,85 @@ export async function dispatchStep(input: DispatchInput, now: Date): Promise<voi
   const existing = execution.attempts[attemptKey(input.stepIndex, execution.attemptNo)];
   if (existing) return resumeAttempt(execution, existing, input.taskToken, now);
 
+  const attempt = newAttempt(execution, input, now);
+  addLogContext({ stepExecutionId: attempt.id });
   const check = checkDispatch(execution, input.stepIndex, now, scheduleOptions());
-  if (!check.ok) return notNow(execution, input.taskToken, check.reason, now);
-  if (!(await workflowExists(execution.organizationId, execution.workflowId))) {
-    // Deleted while this run waited (its cancel may have missed it): never contact for it.
-    await controlExecution(execution.organizationId, execution.id, 'cancel', now, {
-      cancelledBy: 'workflow',
-      fromRun: true,
-    });
-    return notNow(await loadExecution(execution.id), input.taskToken, 'workflow deleted', now);
+  if (!check.ok) {
+    // Sent back by the queue (its window closed) or handed a slot just as it was paused,
+    // cancelled or moved on: the slot, if it had one, goes to the next queued run.
+    await releaseSlotOf(execution, input.stepIndex, attempt.id, now);
+    return notNow(execution, input.taskToken, check.reason, now);
   }
-  const channel = activeChannel();
-  const attempt: StepAttempt = {
+  if (!(await workflowExists(execution.organizationId, execution.workflowId))) {
+    await releaseSlotOf(execution, input.stepIndex, attempt.id, now);
+    return cancelForDeletedWorkflow(execution, input.taskToken, now);
+  }
+  const paced = { ...attempt, execution, windowClosesAt: check.windowClosesAt };
+  const slot = await takeSlotOrQueue({ ...paced, attemptId: attempt.id }, now);
+  // Queued: the run waits on this token until a released slot is handed to it.
+  if (slot !== 'held') return;
+  if (!(await admitAndClaim(execution, attempt, now))) return;
+  countStepDispatched();
+  const channel = channelNamed(attempt.channel);
+  const context = channelContext({ ...execution, status: 'RUNNING' }, attempt);
+  await handOver(channel, context, (c) => channel.deliver(c));
+}
+
+function newAttempt(execution: Execution, input: DispatchInput, now: Date): StepAttempt {
+  const { queued } = execution;
+  const waited = queued?.stepIndex === input.stepIndex && queued.attemptNo === execution.attemptNo;
+  return {
     id: stepExecutionId(execution.id, input.stepIndex, execution.attemptNo),
     stepIndex: input.stepIndex,
     attemptNo: execution.attemptNo,
     status: 'IN_PROGRESS',
-    channel: channel.name,
+    channel: activeChannel().name,
     taskToken: input.taskToken,
     startedAt: now.toISOString(),
+    ...(waited && { queuedAt: queued.since }),
   };
-  addLogContext({ stepExecutionId: attempt.id });
+}
+
+/** Deleted while this run waited (its cancel may have missed it): never contact for it. */
+async function cancelForDeletedWorkflow(
+  execution: Execution,
+  taskToken: string,
+  now: Date
+): Promise<void> {
+  await controlExecution(execution.organizationId, execution.id, 'cancel', now, {
+    cancelledBy: 'workflow',
+    fromRun: true,
+  });
+  return notNow(await loadExecution(execution.id), taskToken, 'workflow deleted', now);
+}
+
+/**
+ * With a slot held: the number's guard, then the claim. True when the attempt is claimed and
+ * must be handed over; otherwise the run has been answered and the slot given back (unless a
+ * racing Dispatch claimed this very attempt, which then keeps it until its outcome).
+ */
+async function admitAndClaim(
+  execution: Execution,
+  attempt: StepAttempt,
+  now: Date
+): Promise<boolean> {
   const admission = await admitContact(execution, attempt.id, now);
-  if (admission.kind === 'suppressed')
-    return endSuppressed(execution, input.taskToken, admission.reason, now);
-  if (admission.kind === 'defer')
-    return notNow(execution, input.taskToken, admission.rule, now, admission);
-  if (!(await claim(execution, attempt, now))) {
-    const current = await loadExecution(execution.id);
-    const raced = current.attempts[keyOf(attempt)];
-    if (raced) return resumeAttempt(current, raced, input.taskToken, now);
-    return notNow(current, input.taskToken, `execution is ${current.status}`, now);
+  if (admission.kind !== 'admit') {
+    await releaseSlotOf(execution, attempt.stepIndex, attempt.id, now);
+    if (admission.kind === 'suppressed')
+      await endSuppressed(execution, attempt.taskToken, admission.reason, now);
+    else await notNow(execution, attempt.taskToken, admission.rule, now, admission);
+    return false;
   }
-  countStepDispatched();
-  const context = channelContext({ ...execution, status: 'RUNNING' }, attempt);
-  await handOver(channel, context, (c) => channel.deliver(c));
+  if (await claim(execution, attempt, now)) return true;
+  const current = await loadExecution(execution.id);
+  const raced = current.attempts[keyOf(attempt)];
+  if (raced) await resumeAttempt(current, raced, attempt.taskToken, now);
+  else {
+    await releaseSlotOf(execution, attempt.stepIndex, attempt.id, now);
+    await notNow(current, attempt.taskToken, `execution is ${current.status}`, now);
+  }
+  return false;
 }
 
 /** The two writes that allow a contact; false when either was refused. */
@@ -198,6 +246,7 @@ async function resumeAttempt(
     const { plan, execution: settled } = await settleOutcome(execution.id, keyOf(attempt), now);
     await completeTask(taskToken, { ...plan, stepExecutionId: attempt.id });
     const outcome = settled.attempts[keyOf(attempt)] ?? attempt;
+    await releaseSlotOf(settled, attempt.stepIndex, attempt.id, now);
     await publishOutcome(settled, outcome, now);
     await suppressAfterDnc(settled, outcome, now, { fromRun: true });
     return;

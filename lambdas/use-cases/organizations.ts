@@ -11,6 +11,7 @@ import {
   OrganizationNotFoundError,
   ValidationError,
 } from '../shared/errors.js';
+import { pacingLoad } from './pacing-status.js';
 
 /** Fresh reads a settings update makes before it gives up on a stream of concurrent writes. */
 const SETTINGS_WRITE_ATTEMPTS = 5;
@@ -25,20 +26,29 @@ function effectiveSettings(organization: Organization): OrganizationSettings {
   return { ...defaultOrganizationSettings, ...organization.settings };
 }
 
+/** The settings dispatch paces by: the stored ones, defaults for the rest. */
+export async function organizationSettings(organizationId: string): Promise<OrganizationSettings> {
+  const organization = await findOrganization(organizationId);
+  return organization ? effectiveSettings(organization) : defaultOrganizationSettings;
+}
+
 /**
  * The API key's organization, as Feather's "Get current organization" shows it, with its pacing
- * settings (defaults for those never set) and the states under an emergency stop.
+ * settings (defaults for those never set), its calls and texts in flight and queued, and the
+ * states under an emergency stop.
  */
-export async function currentOrganization(organizationId: string) {
-  const [organization, emergencyStops] = await Promise.all([
+export async function currentOrganization(organizationId: string, now = new Date()) {
+  const [organization, emergencyStops, load] = await Promise.all([
     mustFindOrganization(organizationId),
     listEmergencyStops(organizationId),
+    pacingLoad(organizationId, now),
   ]);
   const { settings: _stored, settingsVersion: _version, ...shown } = organization;
   return {
     ...shown,
     ...effectiveSettings(organization),
     updatedAt: organization.updatedAt ?? organization.createdAt,
+    ...load,
     emergencyStops,
   };
 }
@@ -69,7 +79,7 @@ export async function updateOrganizationSettings(
     checkMergedBatchSizes({ ...defaultOrganizationSettings, ...stored });
     const version = organization.settingsVersion ?? 0;
     if (await writeOrganizationSettings(organizationId, stored, version, now)) {
-      return currentOrganization(organizationId);
+      return currentOrganization(organizationId, now);
     }
   }
   throw new ConcurrentUpdateError('Organization settings update');

@@ -9,6 +9,7 @@ import { ConcurrentUpdateError, StepExecutionNotFoundError } from '../shared/err
 import { addLogContext } from '../shared/logger.js';
 import { countOutcome } from '../shared/metrics.js';
 import { publishOutcome } from './lifecycle-events.js';
+import { releaseSlotOf } from './pacing.js';
 import {
   assertProgress,
   countDeferrals,
@@ -82,6 +83,9 @@ export async function recordOutcome(
     stepExecutionId: settled.id,
     disposition: settled.disposition,
   });
+  // The attempt is over: its pacing slot goes to the next queued run (a retried report finds
+  // it given back already).
+  await releaseSlotOf(execution, settled.stepIndex, settled.id, now);
   await publishOutcome(execution, settled, now);
   return { execution, attempt: settled, duplicate: !recorded };
 }

@@ -4,6 +4,7 @@ import { readTimelineRecords } from '../adapters/timeline-records.js';
 import { getWorkflow } from '../adapters/workflow-repository.js';
 import { timelineKey, timelineOf } from '../domain/timeline.js';
 import type { TimelineEntry } from '../schemas/timeline.js';
+import { queueStatusOf } from './pacing-status.js';
 
 /**
  * A page of a run's timeline (`GET …/execution/{executionId}/events`), oldest first. Another
@@ -20,5 +21,6 @@ export async function executionTimeline(
   await getWorkflow(organizationId, workflowId);
   const execution = await getExecution(organizationId, executionId, workflowId);
   const records = await readTimelineRecords(executionId);
-  return pageOfSorted(timelineOf(execution, records), timelineKey, page);
+  const queue = await queueStatusOf(execution);
+  return pageOfSorted(timelineOf(execution, records, queue), timelineKey, page);
 }

@@ -42,13 +42,16 @@ const transientLambdaErrors = [
  * 1. The run starts at the Wait with the first step's plan, made when the execution was
  *    created: `{ action: STEP, stepIndex, waitUntil }`. A run always starts with a step (a
  *    create whose schedules never allow contact is refused), so it needs no Route first.
- * 2. Route sends STEP to the Wait, PARK (the run is paused) to Park, and FINISH to Done.
+ * 2. Route sends STEP to the Wait, DISPATCH straight to Dispatch, PARK (the run is paused) to
+ *    Park, and FINISH to Done.
  * 3. Wait Until Allowed sleeps until `plan.waitUntil` (TimestampPath, capped to 7 days).
  * 4. Dispatch (waitForTaskToken) re-reads the execution, re-checks status and window and
  *    contacts the recipient once. Whoever completes its token hands back the next plan from
  *    the schedule check (domain/next-step.ts) on the execution as it now is: the outcome
  *    report after recording the disposition, or Dispatch itself when it is "not now" (paused,
  *    outside the window, the wait was capped). Back to 2.
+ *    A Dispatch that finds every pacing slot taken leaves its token in the organization's
+ *    queue (use-cases/pacing.ts); the release that hands it a slot completes it with DISPATCH.
  * 5. Park (waitForTaskToken) stores its token on the paused run; the resume completes it with
  *    the next plan (a run resumed before the token was stored moves on at once). Back to 2.
  * 6. Any error that survives its retries goes to Mark Failed, which records it, then Failed.
@@ -77,6 +80,8 @@ export class OutreachStateMachine extends Construct {
     });
     const route = new Choice(this, 'Route')
       .when(Condition.stringEquals('$.plan.action', 'STEP'), wait)
+      // A queued run handed a pacing slot: straight back to Dispatch, no Wait (2 transitions).
+      .when(Condition.stringEquals('$.plan.action', 'DISPATCH'), dispatch)
       .when(Condition.stringEquals('$.plan.action', 'PARK'), park)
       .otherwise(new Succeed(this, 'Done'));
     wait.next(dispatch).next(route);

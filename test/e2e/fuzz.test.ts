@@ -551,11 +551,55 @@ const randomOrganizationPatch = fc.record(
   { requiredKeys: [] }
 );
 
+/** A valid agent of each shape the schemas branch on, and random mixes of their fields. */
+const agentBase = {
+  id: 'fuzz-agent',
+  name: 'Fuzz caller',
+  type: 'CALL',
+  provider: 'twilio',
+  settings: { fromNumber: '+14155550100', voicemailMessage: 'Sorry we missed you' },
+  credentials: { accountSid: `AC${'0'.repeat(32)}`, authToken: 'fuzz-token' },
+  maxConcurrentCalls: 5,
+} as Json;
+const agentFields = {
+  name: fc.string({ maxLength: 210 }),
+  type: fc.constantFrom('CALL', 'TEXT', 'SMS'),
+  provider: fc.constantFrom('retell', 'vapi', 'twilio', 'aws-sms', 'webhook', 'simulator', 'x'),
+  settings: fc.dictionary(
+    fc.constantFrom(
+      'agentId',
+      'fromNumber',
+      'assistantId',
+      'phoneNumberId',
+      'url',
+      'originationIdentity'
+    ),
+    fc.constantFrom('+14155550100', 'https://agent.example/x', 'pool-1', 'a', '', null)
+  ),
+  credentials: fc.dictionary(
+    fc.constantFrom('apiKey', 'accountSid', 'authToken', 'signingSecret'),
+    fc.string({ maxLength: 40 })
+  ),
+  maxConcurrentCalls: fc.integer({ min: -1, max: 20_000 }),
+};
+const randomAgent = fc.record(
+  {
+    id: fc.constantFrom('fuzz-agent', 'CALL_AGENT_ID', 'a.b_c-d', '-x', 'x'.repeat(129)),
+    ...agentFields,
+  },
+  { requiredKeys: [] }
+);
+
 interface BodyKinds {
   base: Json;
   random: fc.Arbitrary<Json>;
 }
 const routeBodies: Partial<Record<ApiRoute, BodyKinds>> = {
+  'POST /api/v1/agents': { base: agentBase, random: randomAgent as fc.Arbitrary<Json> },
+  'PATCH /api/v1/agents/{agentId}': {
+    base: { name: 'Renamed', settings: { fromNumber: '+14155550101' } } as Json,
+    random: fc.record(agentFields, { requiredKeys: [] }) as fc.Arbitrary<Json>,
+  },
   'PATCH /api/v1/organization': {
     base: organizationPatchBase,
     random: randomOrganizationPatch as fc.Arbitrary<Json>,
@@ -759,6 +803,11 @@ const segmentTokens: Record<ApiRoute, Record<string, string[]>> = {
   // No subscription of its own: any UUID is another organization's or nobody's (404).
   'GET /api/v1/webhooks/{webhookId}': { webhookId: ['{{exec.other}}'] },
   'DELETE /api/v1/webhooks/{webhookId}': { webhookId: ['{{exec.other}}'] },
+  'POST /api/v1/agents': {},
+  'GET /api/v1/agents': {},
+  'GET /api/v1/agents/{agentId}': { agentId: ['fuzz-agent', 'CALL_AGENT_ID', 'a%23b'] },
+  'PATCH /api/v1/agents/{agentId}': { agentId: ['fuzz-agent', 'CALL_AGENT_ID'] },
+  'DELETE /api/v1/agents/{agentId}': { agentId: ['fuzz-agent', 'CALL_AGENT_ID'] },
 };
 
 function routePath(route: ApiRoute): fc.Arbitrary<string> {
@@ -969,6 +1018,7 @@ function fixedRequest(
 const bodyRoutes: Array<[ApiRoute, string]> = [
   ['PATCH /api/v1/organization', '/api/v1/organization'],
   ['POST /api/v1/workflow', '/api/v1/workflow'],
+  ['POST /api/v1/agents', '/api/v1/agents'],
   ['PATCH /api/v1/workflow/{id}', '/api/v1/workflow/{{wf.patchable}}'],
   ['POST /api/v1/workflow/{id}/execution', '/api/v1/workflow/{{wf.open}}/execution'],
   [

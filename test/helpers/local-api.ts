@@ -23,6 +23,8 @@ export interface ApiClient {
 
 export async function bootLocalApi(
   options: {
+    /** Data folder (secrets as files among others); in memory when absent. */
+    dataDir?: string;
     environment?: Record<string, string>;
     timeScale?: number;
     startQuota?: { burst: number; perSecond: number };

@@ -148,8 +148,13 @@ describe('the webhook channel, in one deploy', () => {
     });
     for (const [id, resource] of Object.entries(template.findResources('AWS::Lambda::Function'))) {
       const names = Object.keys(resource.Properties.Environment?.Variables ?? {});
-      // Where secrets are, never what they hold: the channel's ARN, the webhook secrets' name prefix.
-      const locators = ['AGENT_WEBHOOK_SECRET_ARN', 'WEBHOOK_SECRET_PREFIX'];
+      // Where secrets are, never what they hold: the channel's signing secret ARN, the agent and
+      // webhook secrets' name prefixes.
+      const locators = [
+        'AGENT_WEBHOOK_SECRET_ARN',
+        'AGENT_SECRETS_PREFIX',
+        'WEBHOOK_SECRET_PREFIX',
+      ];
       expect(names.filter((name) => name.includes('SECRET') && !locators.includes(name))).toEqual(
         []
       );
@@ -164,7 +169,8 @@ describe('the webhook channel, in one deploy', () => {
         roles: policy.Properties.Roles,
       }))
     );
-    // The webhook subscriptions' own secrets are granted by prefix (lifecycle-events.test.ts).
+    // Agents' credential secrets have grants of their own (stacks.test.ts), the webhook
+    // subscriptions' secrets theirs by prefix (lifecycle-events.test.ts).
     const onSecrets = statements.filter(({ statement }) =>
       JSON.stringify(statement).includes(`"${secretId}"`)
     );

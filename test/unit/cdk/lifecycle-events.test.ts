@@ -34,8 +34,20 @@ function statementsOf(functionPrefix: string) {
   return Object.values(service.findResources('AWS::IAM::Policy'))
     .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(`"${role}"`))
     .flatMap(
-      (policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>
+      (policy) =>
+        policy.Properties.PolicyDocument.Statement as Array<{
+          Action: string | string[];
+          Resource: unknown;
+        }>
     );
+}
+
+/** The function's Secrets Manager actions on the webhook signing secrets (not agents' secrets). */
+function webhookSecretActionsOf(functionPrefix: string): string[] {
+  return statementsOf(functionPrefix)
+    .filter((s) => JSON.stringify(s.Resource).includes(':secret:OutreachService/webhooks/*'))
+    .flatMap((statement) => [statement.Action].flat() as string[])
+    .sort();
 }
 
 function actionsOf(functionPrefix: string, service_: string): string[] {
@@ -85,25 +97,31 @@ describe('LifecycleEvents', () => {
   });
 
   it('lets only Api manage signing secrets and only DeliverWebhooks read them, by prefix', () => {
-    expect(actionsOf('Api', 'secretsmanager')).toEqual([
+    expect(webhookSecretActionsOf('Api')).toEqual([
       'secretsmanager:CreateSecret',
       'secretsmanager:DeleteSecret',
     ]);
+    // DeliverWebhooks holds no other secret grant: every one it has is on the webhooks prefix.
     expect(actionsOf('LifecycleEventsDeliverWebhooks', 'secretsmanager')).toEqual([
       'secretsmanager:GetSecretValue',
     ]);
-    for (const fn of ['LifecycleEventsFanOutWebhooks', 'DispatchStep', 'FailExecution'])
-      expect(actionsOf(fn, 'secretsmanager')).toEqual([]);
-    const secretStatements = statementsOf('LifecycleEventsDeliverWebhooks').filter((s) =>
-      JSON.stringify(s.Action).includes('secretsmanager')
-    );
-    expect(JSON.stringify(secretStatements)).toContain(':secret:OutreachService/webhooks/*');
+    expect(webhookSecretActionsOf('LifecycleEventsDeliverWebhooks')).toEqual([
+      'secretsmanager:GetSecretValue',
+    ]);
+    expect(actionsOf('LifecycleEventsFanOutWebhooks', 'secretsmanager')).toEqual([]);
+    for (const fn of ['DispatchStep', 'FailExecution', 'SweepSlots'])
+      expect(webhookSecretActionsOf(fn)).toEqual([]);
   });
 
   it('lets the functions that change runs put events on the bus, and no other', () => {
     for (const fn of ['Api', 'DispatchStep', 'FailExecution', 'RunReconcilerReconcileRuns'])
       expect(actionsOf(fn, 'events')).toEqual(['events:PutEvents']);
-    for (const fn of ['Authorizer', 'StartPendingRuns', 'LifecycleEventsDeliverWebhooks'])
+    for (const fn of [
+      'Authorizer',
+      'StartPendingRuns',
+      'SweepSlots',
+      'LifecycleEventsDeliverWebhooks',
+    ])
       expect(actionsOf(fn, 'events')).toEqual([]);
     expect(actionsOf('LifecycleEventsFanOutWebhooks', 'sqs')).toContain('sqs:SendMessage');
   });

@@ -44,7 +44,7 @@ describe('OutreachService', () => {
     const functions = service.findResources('AWS::Lambda::Function', {
       Properties: { Runtime: 'nodejs22.x' },
     });
-    expect(Object.keys(functions)).toHaveLength(8);
+    expect(Object.keys(functions)).toHaveLength(9);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
@@ -82,6 +82,36 @@ describe('OutreachService', () => {
       Name: 'OutreachService-runs',
     });
     expect(policies).toContain('iam:PassRole');
+  });
+
+  it('lets the Api write agent secrets under the stack prefix and Dispatch read them, no more', () => {
+    const grants: Record<string, string[]> = {};
+    for (const [id, policy] of Object.entries(service.findResources('AWS::IAM::Policy'))) {
+      for (const statement of policy.Properties.PolicyDocument.Statement) {
+        const actions = [statement.Action].flat() as string[];
+        if (!actions.some((action) => action.startsWith('secretsmanager:'))) continue;
+        // The webhook signing secrets have their own prefix and test (lifecycle-events.test.ts).
+        if (JSON.stringify(statement.Resource).includes(':secret:OutreachService/webhooks/*'))
+          continue;
+        expect(JSON.stringify(statement.Resource)).toContain(':secret:OutreachService/agents/*"');
+        grants[id.replace(/Role.*$/, '')] = actions;
+      }
+    }
+    expect(grants).toEqual({
+      Api: [
+        'secretsmanager:CreateSecret',
+        'secretsmanager:PutSecretValue',
+        'secretsmanager:DeleteSecret',
+      ],
+      DispatchStep: ['secretsmanager:GetSecretValue'],
+    });
+    const functions = Object.entries(service.findResources('AWS::Lambda::Function'));
+    for (const name of Object.keys(grants)) {
+      const [, fn] = functions.find(([id]) => id.startsWith(`${name}Function`)) ?? [];
+      expect(fn?.Properties.Environment.Variables.AGENT_SECRETS_PREFIX).toBe(
+        'OutreachService/agents'
+      );
+    }
   });
 
   it('declares every route with the X-API-Key REQUEST authorizer', () => {
@@ -146,6 +176,8 @@ describe('OutreachService', () => {
     ]);
     expect(definition.States.Route.Choices).toEqual([
       { Variable: '$.plan.action', StringEquals: 'STEP', Next: 'Wait Until Allowed' },
+      // A queued run handed a pacing slot goes straight back to Dispatch.
+      { Variable: '$.plan.action', StringEquals: 'DISPATCH', Next: 'Dispatch' },
       { Variable: '$.plan.action', StringEquals: 'PARK', Next: 'Park' },
     ]);
     // A paused run waits on a token (no timer) for at most the execution's own year.

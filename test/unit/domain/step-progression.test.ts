@@ -319,17 +319,18 @@ describe('checkDispatch', () => {
 
   it('allows a CREATED execution inside the window', () => {
     const run = anExecution({ tcpaSchedule: federalTcpaSchedule });
+    // 08:00 in San Francisco; the federal window closes at 21:00 there (05:00Z).
     expect(checkDispatch(run, 0, new Date('2026-11-23T16:00:00.000Z'), lawOff)).toEqual({
       ok: true,
+      windowClosesAt: new Date('2026-11-24T05:00:00.000Z'),
     });
   });
 
   it('allows a RUNNING execution on its current step inside the window', () => {
     expect(
       checkDispatch(afterFirstCall(), 1, new Date('2026-11-24T15:05:00.000Z'), lawOff)
-    ).toEqual({
-      ok: true,
-    });
+      // Always open: the window runs to the end of the 14-day search horizon.
+    ).toEqual({ ok: true, windowClosesAt: new Date('2026-12-08T15:05:00.000Z') });
   });
 });
 

@@ -3,13 +3,18 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
   GetSecretValueCommand,
+  PutSecretValueCommand,
+  ResourceExistsException,
   ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   LocalSecrets,
+  localSecretFile,
   localSecretsDir,
   startSecretsEndpoint,
 } from '../../../local/secrets-endpoint.js';
@@ -70,5 +75,50 @@ describe('the local Secrets Manager endpoint', () => {
     const client = await clientFor(new LocalSecrets(resolver, undefined));
     expect(await read(client, 'SigningSecret')).toMatch(/^[0-9a-f]{64}$/);
     await expect(read(client, 'Elsewhere')).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+});
+
+describe('secrets the app creates', () => {
+  const name = 'OutreachService/agents/org-1/CALL_AGENT_ID/credentials';
+
+  it('creates, replaces and deletes a named secret in its own file, readable by its owner only', async () => {
+    const client = await clientFor(new LocalSecrets(resolver, dataDir));
+    await client.send(new CreateSecretCommand({ Name: name, SecretString: '{"apiKey":"one"}' }));
+    const file = localSecretFile(dataDir, name);
+    expect(file.startsWith(localSecretsDir(dataDir))).toBe(true);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(await read(client, name)).toBe('{"apiKey":"one"}');
+
+    await client.send(
+      new PutSecretValueCommand({ SecretId: name, SecretString: '{"apiKey":"two"}' })
+    );
+    // A restart reads the value from the data folder.
+    expect(await read(await clientFor(new LocalSecrets(resolver, dataDir)), name)).toBe(
+      '{"apiKey":"two"}'
+    );
+
+    await client.send(
+      new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true })
+    );
+    await expect(read(client, name)).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+
+  it('answers with the AWS errors: an existing name to create, a missing one to put or delete', async () => {
+    const client = await clientFor(new LocalSecrets(resolver, undefined));
+    await client.send(new CreateSecretCommand({ Name: name, SecretString: 'a' }));
+    await expect(
+      client.send(new CreateSecretCommand({ Name: name, SecretString: 'b' }))
+    ).rejects.toBeInstanceOf(ResourceExistsException);
+    await expect(
+      client.send(new PutSecretValueCommand({ SecretId: 'missing', SecretString: 'b' }))
+    ).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(
+      client.send(new DeleteSecretCommand({ SecretId: 'missing' }))
+    ).rejects.toBeInstanceOf(ResourceNotFoundException);
+    expect(await read(client, name)).toBe('a');
+  });
+
+  it('keeps a name made of dots inside the secrets folder', () => {
+    expect(localSecretFile(dataDir, '..')).toBe(join(localSecretsDir(dataDir), '%2E%2E'));
   });
 });

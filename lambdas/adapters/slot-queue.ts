@@ -1,0 +1,191 @@
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type { SlotKind } from '../schemas/pacing.js';
+import { dynamo } from './aws-clients.js';
+import { conditionally, tableName, Update } from './table.js';
+import { keys, withoutKeys } from './table-keys.js';
+
+/**
+ * Runs waiting for a slot: one item each in the organization's queue partition for the kind,
+ * sorted by bucket, then priorityDate, then run, so reading a bucket backwards gives the newest
+ * priorityDate first. The item holds the task token the run waits on (no transitions while it
+ * waits). Whoever marks it granted (a conditional write) is the one who lets the run go on;
+ * the item is deleted after that, and a grant that never finished is finished by the sweep.
+ */
+export const queuedAttemptSchema = z.object({
+  executionId: z.string(),
+  stepIndex: z.int(),
+  attemptNo: z.int(),
+  attemptId: z.string(),
+  taskToken: z.string(),
+  bucket: z.int(),
+  priorityDate: z.string(),
+  queuedAt: z.string(),
+  /** When the contact window the run was queued in closes: never dispatched after it. */
+  notAfter: z.string(),
+  grantedAt: z.string().optional(),
+});
+export type QueuedAttempt = z.infer<typeof queuedAttemptSchema>;
+
+export function queueKeyOf(organizationId: string, kind: SlotKind, entry: QueuedAttempt) {
+  return keys.queuedAttempt(organizationId, kind, entry);
+}
+
+/** Queues the attempt, or points it at a new task token if it was queued already. */
+export async function enqueueAttempt(
+  organizationId: string,
+  kind: SlotKind,
+  entry: QueuedAttempt
+): Promise<void> {
+  await dynamo().send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: { ...queueKeyOf(organizationId, kind, entry), ...entry },
+    })
+  );
+}
+
+/** The first `limit` queued attempts of one bucket, newest priorityDate first, strongly consistent. */
+export async function headOfBucket(
+  organizationId: string,
+  kind: SlotKind,
+  bucket: number,
+  limit: number
+): Promise<QueuedAttempt[]> {
+  const { Items } = await dynamo().send(
+    new QueryCommand({
+      TableName: tableName(),
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :bucket)',
+      ExpressionAttributeValues: {
+        ':pk': keys.slotQueuePartition(organizationId, kind),
+        ':bucket': keys.slotQueueBucket(bucket),
+      },
+      ScanIndexForward: false,
+      ConsistentRead: true,
+      Limit: limit,
+    })
+  );
+  return (Items ?? []).map((item) => queuedAttemptSchema.parse(withoutKeys(item)));
+}
+
+/** Claims the right to let a queued run go on; false when someone else claimed it first. */
+export function markGranted(
+  organizationId: string,
+  kind: SlotKind,
+  entry: QueuedAttempt,
+  now: Date
+): Promise<boolean> {
+  return new Update()
+    .set('grantedAt', now.toISOString())
+    .whenExists()
+    .whenAbsent('grantedAt')
+    .run(queueKeyOf(organizationId, kind, entry));
+}
+
+export async function removeQueued(
+  organizationId: string,
+  kind: SlotKind,
+  entry: QueuedAttempt
+): Promise<void> {
+  await conditionally(() =>
+    dynamo().send(
+      new DeleteCommand({ TableName: tableName(), Key: queueKeyOf(organizationId, kind, entry) })
+    )
+  );
+}
+
+/**
+ * Queued attempts that need the sweep: their window closed (`notAfter` passed), or a grant
+ * started before `grantedBefore` never finished. Reads the whole queue, one page at a time.
+ */
+export async function queuedNeedingSweep(
+  organizationId: string,
+  kind: SlotKind,
+  now: Date,
+  grantedBefore: Date
+): Promise<QueuedAttempt[]> {
+  const found: QueuedAttempt[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: 'pk = :pk',
+        FilterExpression: 'notAfter <= :now OR grantedAt < :granted',
+        ExpressionAttributeValues: {
+          ':pk': keys.slotQueuePartition(organizationId, kind),
+          ':now': now.toISOString(),
+          ':granted': grantedBefore.toISOString(),
+        },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      })
+    );
+    found.push(...(page.Items ?? []).map((item) => queuedAttemptSchema.parse(withoutKeys(item))));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return found;
+}
+
+/** Counts the items a key condition selects, up to about `limit` (a COUNT still reads them). */
+async function countItems(
+  condition: string,
+  values: Record<string, string>,
+  limit: number
+): Promise<number> {
+  let count = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: condition,
+        ExpressionAttributeValues: values,
+        Select: 'COUNT',
+        ExclusiveStartKey: startKey,
+      })
+    );
+    count += page.Count ?? 0;
+    startKey = count < limit ? page.LastEvaluatedKey : undefined;
+  } while (startKey);
+  return count;
+}
+
+export interface QueuePlace {
+  organizationId: string;
+  kind: SlotKind;
+  bucket: number;
+  priorityDate: string;
+  executionId: string;
+  stepIndex: number;
+  attemptNo: number;
+}
+
+/**
+ * The attempt's place in line (1: next in its bucket), or undefined when it is not queued (any
+ * more). Counts the bucket's items from it to the bucket's end, itself included.
+ */
+export async function positionInQueue(
+  place: QueuePlace,
+  limit = 10_000
+): Promise<number | undefined> {
+  const key = keys.queuedAttempt(place.organizationId, place.kind, place);
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true })
+  );
+  if (!Item || Item.grantedAt) return undefined;
+  return countItems(
+    'pk = :pk AND sk BETWEEN :mine AND :end',
+    { ':pk': key.pk, ':mine': key.sk, ':end': `${keys.slotQueueBucket(place.bucket)}\uffff` },
+    limit
+  );
+}
+
+/** How many attempts of this kind are queued (counted up to about `limit`). */
+export function countQueued(
+  organizationId: string,
+  kind: SlotKind,
+  limit = 10_000
+): Promise<number> {
+  return countItems('pk = :pk', { ':pk': keys.slotQueuePartition(organizationId, kind) }, limit);
+}
