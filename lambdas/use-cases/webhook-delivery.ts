@@ -4,7 +4,7 @@ import { postWebhook, WEBHOOK_TIMEOUT_MS } from '../adapters/webhook-endpoint.js
 import { signingSecret } from '../adapters/webhook-secrets.js';
 import { getSubscription, listSubscriptions } from '../adapters/webhook-subscriptions.js';
 import { webhookRetryDelaySeconds } from '../domain/lifecycle-events.js';
-import { signStandardWebhook } from '../domain/standard-webhooks.js';
+import { signStandardWebhook } from '../domain/providers/standard-webhooks.js';
 import type { LifecycleEvent, WebhookDelivery } from '../schemas/lifecycle-events.js';
 import { logger } from '../shared/logger.js';
 
@@ -57,7 +57,7 @@ export async function deliverWebhook(
   try {
     const secret = await signingSecret(subscription.secretId);
     const body = JSON.stringify(event);
-    const headers = signStandardWebhook(secret, { id: event.id, timestamp: now, body });
+    const headers = signStandardWebhook({ secret, id: event.id, rawBody: body, now });
     await postWebhook(subscription.url, { ...headers }, body);
   } catch (error) {
     await releaseDelivery(subscriptionId, event.id);

@@ -7,7 +7,7 @@ import {
   listSubscriptions,
   putSubscription,
 } from '../adapters/webhook-subscriptions.js';
-import { WEBHOOK_SECRET_BYTES, webhookSecretOf } from '../domain/standard-webhooks.js';
+import { standardWebhookSecret } from '../domain/providers/standard-webhooks.js';
 import {
   type CreateWebhook,
   MAX_WEBHOOK_SUBSCRIPTIONS,
@@ -19,6 +19,9 @@ import {
   WebhookSubscriptionNotFoundError,
 } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
+
+/** Key bytes of a signing secret: within the 24 to 64 the Standard Webhooks spec allows. */
+const SECRET_BYTES = 32;
 
 export interface CreatedSubscription {
   subscription: WebhookSubscription;
@@ -52,7 +55,7 @@ export async function createWebhookSubscription(
     secretId: `${config().WEBHOOK_SECRET_PREFIX}${organizationId}/${id}`,
     createdAt: now.toISOString(),
   };
-  const secret = webhookSecretOf(randomBytes(WEBHOOK_SECRET_BYTES));
+  const secret = standardWebhookSecret(randomBytes(SECRET_BYTES));
   await createSigningSecret(subscription.secretId, secret);
   try {
     await putSubscription(subscription);

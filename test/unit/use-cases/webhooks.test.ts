@@ -3,10 +3,7 @@ import type { Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resetClients } from '../../../lambdas/adapters/aws-clients.js';
 import { runEvent } from '../../../lambdas/domain/lifecycle-events.js';
-import {
-  type StandardWebhookHeaders,
-  verifyStandardWebhook,
-} from '../../../lambdas/domain/standard-webhooks.js';
+import { verifyStandardWebhook } from '../../../lambdas/domain/providers/standard-webhooks.js';
 import { handler as deliverHandler } from '../../../lambdas/handlers/deliver-webhooks.js';
 import type { LifecycleEvent, WebhookDelivery } from '../../../lambdas/schemas/lifecycle-events.js';
 import { createWebhookSchema } from '../../../lambdas/schemas/webhooks.js';
@@ -106,8 +103,8 @@ async function subscribe(org: string, eventTypes?: string[]) {
 function verified(secret: string, index = 0): boolean {
   const request = receiver.received[index];
   if (!request) return false;
-  const headers = request.headers as unknown as StandardWebhookHeaders;
-  return verifyStandardWebhook(secret, headers, request.body, now);
+  const headers = request.headers as Record<string, string>;
+  return verifyStandardWebhook({ secret, headers, rawBody: request.body, now }).valid;
 }
 
 describe('publishLifecycleEvent', () => {
