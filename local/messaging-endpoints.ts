@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AwsApiError } from './aws-api-error.js';
@@ -95,6 +95,14 @@ function queueArnOf(queues: LocalQueues, queueUrl: string): string {
   return arn;
 }
 
+/** SQS answers each sent body's MD5, and the SDK client checks it against what it sent. */
+function sent(body: string) {
+  return {
+    MessageId: randomUUID(),
+    MD5OfMessageBody: createHash('md5').update(body).digest('hex'),
+  };
+}
+
 /**
  * SQS on loopback (awsJson1_0) over the local queues: sends, the visibility change a retry
  * schedule uses, and StartMessageMoveTask, which moves a dead-letter queue's messages back.
@@ -103,13 +111,13 @@ export function startSqsEndpoint(queues: LocalQueues) {
   return startJsonEndpoint('AmazonSQS', '1.0', {
     SendMessage({ QueueUrl, MessageBody }: { QueueUrl: string; MessageBody: string }) {
       queues.send(queueArnOf(queues, QueueUrl), MessageBody);
-      return { MessageId: randomUUID() };
+      return sent(MessageBody);
     },
     SendMessageBatch(p: { QueueUrl: string; Entries: Array<{ Id: string; MessageBody: string }> }) {
       const queueArn = queueArnOf(queues, p.QueueUrl);
       for (const entry of p.Entries) queues.send(queueArn, entry.MessageBody);
       return {
-        Successful: p.Entries.map((entry) => ({ Id: entry.Id, MessageId: randomUUID() })),
+        Successful: p.Entries.map((entry) => ({ Id: entry.Id, ...sent(entry.MessageBody) })),
         Failed: [],
       };
     },

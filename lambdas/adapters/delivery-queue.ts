@@ -1,20 +1,14 @@
+import {
+  ChangeMessageVisibilityCommand,
+  SendMessageBatchCommand,
+  StartMessageMoveTaskCommand,
+} from '@aws-sdk/client-sqs';
 import type { WebhookDelivery } from '../schemas/lifecycle-events.js';
-import { config, required } from '../shared/config.js';
-import { type AwsJsonService, callAwsJson } from './aws-json-client.js';
-
-const sqs = (): AwsJsonService => ({
-  service: 'sqs',
-  targetPrefix: 'AmazonSQS',
-  jsonVersion: '1.0',
-  endpoint: config().SQS_ENDPOINT,
-});
+import { required } from '../shared/config.js';
+import { sqs } from './aws-clients.js';
 
 /** SendMessageBatch takes at most 10 entries. */
 const BATCH = 10;
-
-interface SendMessageBatchOutput {
-  Failed?: Array<{ Id: string; Code: string; Message?: string }>;
-}
 
 /** Queues one message per delivery; throws when any was refused (the caller is retried). */
 export async function enqueueDeliveries(deliveries: WebhookDelivery[]): Promise<void> {
@@ -24,10 +18,9 @@ export async function enqueueDeliveries(deliveries: WebhookDelivery[]): Promise<
       Id: String(index),
       MessageBody: JSON.stringify(delivery),
     }));
-    const output = await callAwsJson<SendMessageBatchOutput>(sqs(), 'SendMessageBatch', {
-      QueueUrl: queueUrl,
-      Entries: entries,
-    });
+    const output = await sqs().send(
+      new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries })
+    );
     const failed = output.Failed?.[0];
     if (failed) throw new Error(`SendMessageBatch refused a delivery: ${failed.Code}`);
   }
@@ -35,11 +28,13 @@ export async function enqueueDeliveries(deliveries: WebhookDelivery[]): Promise<
 
 /** Hides a received delivery for `seconds` more: its next try comes no earlier. */
 export async function delayRetry(receiptHandle: string, seconds: number): Promise<void> {
-  await callAwsJson(sqs(), 'ChangeMessageVisibility', {
-    QueueUrl: required('WEBHOOK_DELIVERY_QUEUE_URL'),
-    ReceiptHandle: receiptHandle,
-    VisibilityTimeout: seconds,
-  });
+  await sqs().send(
+    new ChangeMessageVisibilityCommand({
+      QueueUrl: required('WEBHOOK_DELIVERY_QUEUE_URL'),
+      ReceiptHandle: receiptHandle,
+      VisibilityTimeout: seconds,
+    })
+  );
 }
 
 /**
@@ -47,8 +42,8 @@ export async function delayRetry(receiptHandle: string, seconds: number): Promis
  * StartMessageMoveTask without a destination); answers the task handle.
  */
 export async function startRedrive(deadLetterQueueArn: string): Promise<string> {
-  const output = await callAwsJson<{ TaskHandle?: string }>(sqs(), 'StartMessageMoveTask', {
-    SourceArn: deadLetterQueueArn,
-  });
+  const output = await sqs().send(
+    new StartMessageMoveTaskCommand({ SourceArn: deadLetterQueueArn })
+  );
   return output.TaskHandle ?? '';
 }

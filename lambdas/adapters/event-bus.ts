@@ -1,18 +1,7 @@
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { LIFECYCLE_EVENT_SOURCE, type LifecycleEvent } from '../schemas/lifecycle-events.js';
 import { config } from '../shared/config.js';
-import { type AwsJsonService, callAwsJson } from './aws-json-client.js';
-
-const eventBridge = (): AwsJsonService => ({
-  service: 'events',
-  targetPrefix: 'AWSEvents',
-  jsonVersion: '1.1',
-  endpoint: config().EVENTBRIDGE_ENDPOINT,
-});
-
-interface PutEventsOutput {
-  FailedEntryCount?: number;
-  Entries?: Array<{ EventId?: string; ErrorCode?: string; ErrorMessage?: string }>;
-}
+import { eventBridge } from './aws-clients.js';
 
 /** Whether this deployment publishes lifecycle events (its functions know the bus). */
 export function eventBusConfigured(): boolean {
@@ -25,17 +14,19 @@ export function eventBusConfigured(): boolean {
  * entry is thrown here like a failed call.
  */
 export async function putLifecycleEvent(event: LifecycleEvent): Promise<void> {
-  const output = await callAwsJson<PutEventsOutput>(eventBridge(), 'PutEvents', {
-    Entries: [
-      {
-        EventBusName: config().EVENT_BUS_NAME,
-        Source: LIFECYCLE_EVENT_SOURCE,
-        DetailType: event.type,
-        Detail: JSON.stringify(event),
-        Time: Math.floor(Date.parse(event.timestamp) / 1000),
-      },
-    ],
-  });
+  const output = await eventBridge().send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          EventBusName: config().EVENT_BUS_NAME,
+          Source: LIFECYCLE_EVENT_SOURCE,
+          DetailType: event.type,
+          Detail: JSON.stringify(event),
+          Time: new Date(event.timestamp),
+        },
+      ],
+    })
+  );
   const failed = output.Entries?.find((entry) => entry.ErrorCode);
   if (output.FailedEntryCount || failed) {
     throw new Error(`PutEvents refused ${event.type} ${event.id}: ${failed?.ErrorCode}`);
