@@ -17,7 +17,9 @@ import type { Construct } from 'constructs';
  *   step execution pointer `STEPEXEC#<id>`/`STEPEXEC`; pending start `STARTQ#<shard>`/
  *   `<createdAt>#<id>`; contact index `CONTACTIDX#<org>#PHONE|LEAD#<value>`/`EXECUTION#<id>`;
  *   idempotency record `IDEMPOTENCY#<org>#<sha256(key)>`/`IDEMPOTENCY`; request counter
- *   `RATELIMIT#<org>#<windowStartMs>`/`RATELIMIT` (expires through TTL on `expiresAt`).
+ *   `RATELIMIT#<org>#<windowStartMs>`/`RATELIMIT` (expires through TTL on `expiresAt`);
+ *   webhook subscription `ORG#<org>`/`WEBHOOK#<id>`; webhook delivery record
+ *   `WEBHOOKDLV#<subscription>#<event>`/`WEBHOOKDLV` (expires through TTL on `expiresAt`).
  * - GSI `gsi1` (`gsi1pk`/`gsi1sk`): runs of a workflow, `WORKFLOW#<id>`/`EXECUTION#<id>`.
  *   It projects only the keys and `customerLeadId` (never changed after create), so the index
  *   is written when a run is created or deleted, not on each of its state updates; a list

@@ -38,6 +38,10 @@ const service: Acknowledgement[] = [
     'One-time start schedules are named per run (run-<executionId>) when the run is created; the prefix is the narrowest ARN',
   ],
   [
+    `AwsSolutions-IAM5[Resource::${arnOf('secretsmanager', 'secret:OutreachService/webhooks/*')}]`,
+    "Each webhook subscription's signing secret is created with the subscription, named under the stack's prefix; only Api (create, delete) and DeliverWebhooks (read) hold it",
+  ],
+  [
     `AwsSolutions-IAM5[Resource::${arnOf('secretsmanager', 'secret:OutreachService/agents/*')}]`,
     "Agents' credential secrets are created per organization and agent at run time, and their ARNs end in random characters; the stack's prefix is the narrowest ARN",
   ],

@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import { envNames } from '../lambdas/shared/config.js';
 import type { ChannelSettings } from './channel-settings.js';
 import { AgentCredentials } from './constructs/agent-credentials.js';
+import { LifecycleEvents } from './constructs/lifecycle-events.js';
 import { OutreachAlarms } from './constructs/outreach-alarms.js';
 import { OutreachApi } from './constructs/outreach-api.js';
 import { OutreachChannel } from './constructs/outreach-channel.js';
@@ -28,6 +29,8 @@ export interface OutreachStackProps extends StackProps, PacingProps {
 export class OutreachStack extends Stack {
   /** Brings runs in line whose execution ended outside the API; its dead-letter queue needs an alarm. */
   readonly reconciler: RunReconciler;
+  /** Lifecycle events to the bus and to subscribed webhooks; its dead-letter queue is redriven. */
+  readonly lifecycleEvents: LifecycleEvents;
 
   constructor(scope: Construct, id: string, props: OutreachStackProps) {
     super(scope, id, props);
@@ -142,6 +145,12 @@ export class OutreachStack extends Stack {
       ],
     });
 
+    // Every function that changes a run's status publishes its lifecycle events.
+    this.lifecycleEvents = new LifecycleEvents(this, 'LifecycleEvents', { table: props.table });
+    for (const publisher of [api, dispatch, fail, this.reconciler.function])
+      this.lifecycleEvents.publish(publisher.function);
+    this.lifecycleEvents.manageSubscriptions(api.function);
+
     const rest = new OutreachApi(this, 'Http', {
       apiFunction: api.function,
       authorizerFunction: authorizer.function,
@@ -162,8 +171,11 @@ export class OutreachStack extends Stack {
         { name: 'StartSweep', function: sweep.function },
         { name: 'SlotSweep', function: slotSweep.function },
         { name: 'Reconciler', function: this.reconciler.function.function },
+        { name: 'WebhookFanOut', function: this.lifecycleEvents.fanOut.function },
+        // A failing endpoint is reported per record, not thrown: errors here are our own.
+        { name: 'WebhookDelivery', function: this.lifecycleEvents.deliver.function },
       ],
-      deadLetterQueues: [this.reconciler.deadLetterQueue],
+      deadLetterQueues: [this.reconciler.deadLetterQueue, this.lifecycleEvents.deadLetterQueue],
       dispatchFunction: dispatch.function,
       api: rest.api,
       table: props.table,
@@ -172,6 +184,11 @@ export class OutreachStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: rest.api.url });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn });
+    new CfnOutput(this, 'EventBusName', { value: this.lifecycleEvents.bus.eventBusName });
+    // What `npm run webhooks:redrive` moves back (it reads cdk-outputs.json).
+    new CfnOutput(this, 'WebhookDeadLetterQueueArn', {
+      value: this.lifecycleEvents.deadLetterQueue.queueArn,
+    });
     new CfnOutput(this, 'StateMachineArn', { value: workflow.stateMachine.stateMachineArn });
   }
 }

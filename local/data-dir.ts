@@ -1,6 +1,9 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** Where `npm run webhooks:redrive -- --local` finds the running runtime's queues. */
+export const LOCAL_ENDPOINTS_FILE = 'local-endpoints.json';
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -10,9 +10,14 @@ interface EventPattern {
   [field: string]: EventPattern | Array<string | number | boolean | null>;
 }
 
+/** The bus a rule without `EventBusName` listens on (Step Functions' events arrive there). */
+export const DEFAULT_BUS = 'default';
+
 /** A template rule with an event pattern that sends matching events to SQS queues. */
 export interface PatternRule {
   rule: string;
+  /** The bus it listens on: `default`, or a custom bus's name (locally its logical id). */
+  bus: string;
   pattern: EventPattern;
   queueArns: string[];
 }
@@ -51,7 +56,8 @@ export function patternRules(resolver: TemplateResolver): PatternRule[] {
         throw new Error(`Rule ${rule}: the local runtime delivers pattern rules only to SQS`);
       return arn;
     });
-    return [{ rule, pattern: resolvePattern(resolver, p.EventPattern, rule), queueArns }];
+    const bus = p.EventBusName ? busName(resolver.resolve(p.EventBusName)) : DEFAULT_BUS;
+    return [{ rule, bus, pattern: resolvePattern(resolver, p.EventPattern, rule), queueArns }];
   });
 }
 
@@ -64,34 +70,46 @@ export function matchesPattern(pattern: EventPattern, event: unknown): boolean {
   });
 }
 
+/** A bus named by its name or its ARN (`arn:…:event-bus/<name>`), as PutEvents accepts both. */
+export function busName(nameOrArn: string): string {
+  return nameOrArn.split('event-bus/').at(-1) as string;
+}
+
 /**
- * The default event bus on the local runtime: an event goes, as its JSON, to the queues of
- * every rule whose pattern it matches, as EventBridge's SQS target would send it.
+ * The event buses on the local runtime (the default one and the template's custom buses): an
+ * event goes, as its JSON, to the queues of every rule of its bus whose pattern it matches, as
+ * EventBridge's SQS target would send it.
  */
 export class LocalEventBus {
+  readonly buses: Set<string>;
+
   constructor(
     private readonly rules: PatternRule[],
-    private readonly queues: LocalQueues
-  ) {}
+    private readonly queues: LocalQueues,
+    customBuses: string[]
+  ) {
+    this.buses = new Set([DEFAULT_BUS, ...customBuses]);
+  }
 
-  publish(event: Record<string, unknown>): void {
+  publish(event: Record<string, unknown>, bus = DEFAULT_BUS): void {
     for (const rule of this.rules) {
-      if (!matchesPattern(rule.pattern, event)) continue;
+      if (rule.bus !== bus || !matchesPattern(rule.pattern, event)) continue;
       for (const queueArn of rule.queueArns) this.queues.send(queueArn, JSON.stringify(event));
     }
   }
 }
 
 /**
- * Sends every execution end of the local engine through the template's event rules and queues
- * to their functions, as Step Functions, EventBridge and Lambda's SQS source do on AWS.
+ * Routes events through the template's event rules and queues to their functions, as
+ * EventBridge and Lambda's SQS source do on AWS: every execution end of the local engine (on
+ * the default bus, as Step Functions reports them), and whatever PutEvents puts on a bus.
  */
-export function deliverExecutionEnds(
+export function routeEvents(
   resolver: TemplateResolver,
   engine: StepFunctionsEngine,
   lambdas: LambdaRuntime,
   clock: ScaledClock
-): LocalQueues {
+): { queues: LocalQueues; bus: LocalEventBus } {
   const consumers = queueConsumers(resolver);
   const rules = patternRules(resolver);
   for (const { rule, queueArns } of rules) {
@@ -99,7 +117,8 @@ export function deliverExecutionEnds(
     if (unread) throw new Error(`Rule ${rule}: no function reads its queue ${unread}`);
   }
   const queues = new LocalQueues(consumers, lambdas, clock);
-  const bus = new LocalEventBus(rules, queues);
+  const customBuses = resolver.resourcesOfType('AWS::Events::EventBus').map(([id]) => id);
+  const bus = new LocalEventBus(rules, queues, customBuses);
   engine.onExecutionEnd((ended) => bus.publish(statusChangeEvent(ended)));
-  return queues;
+  return { queues, bus };
 }

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { resetClients } from '../lambdas/adapters/aws-clients.js';
@@ -5,9 +6,11 @@ import { config } from '../lambdas/shared/config.js';
 import { localStateMachines } from './asl.js';
 import { startStepFunctionsEndpoint } from './aws-endpoint.js';
 import { CHECKPOINT_TABLE } from './checkpoints.js';
+import { LOCAL_ENDPOINTS_FILE } from './data-dir.js';
 import { startDynamo } from './dynamo.js';
-import { deliverExecutionEnds } from './event-rules.js';
+import { routeEvents } from './event-rules.js';
 import { LambdaRuntime } from './lambda-runtime.js';
+import { startEventBridgeEndpoint, startSqsEndpoint } from './messaging-endpoints.js';
 import { ScaledClock } from './scaled-clock.js';
 import { LocalScheduler, SCHEDULE_TABLE, startSchedulerEndpoint } from './scheduler-endpoint.js';
 import { LocalSecrets, startSecretsEndpoint } from './secrets-endpoint.js';
@@ -56,6 +59,8 @@ export interface Services {
   scheduler: LocalScheduler;
   schedulerEndpoint: Awaited<ReturnType<typeof startSchedulerEndpoint>>;
   secrets: Awaited<ReturnType<typeof startSecretsEndpoint>>;
+  eventBridge: Awaited<ReturnType<typeof startEventBridgeEndpoint>>;
+  sqs: Awaited<ReturnType<typeof startSqsEndpoint>>;
 }
 
 /** The template's tables, functions and state machines, served on loopback. */
@@ -79,12 +84,16 @@ export async function startServices(options: LocalRuntimeOptions): Promise<Servi
     timeoutSeconds: options.executionTimeoutSeconds ?? machine.timeoutSeconds,
   }));
   const engine = new StepFunctionsEngine(machines, lambdas, dynamo.client, clock);
-  const queues = deliverExecutionEnds(resolver, engine, lambdas, clock);
+  const { queues, bus } = routeEvents(resolver, engine, lambdas, clock);
   const sfn = await startStepFunctionsEndpoint(engine, options.startQuota);
   const scheduler = new LocalScheduler(dynamo.client, clock, engine);
   const schedulerEndpoint = await startSchedulerEndpoint(scheduler);
   const secrets = await startSecretsEndpoint(new LocalSecrets(resolver, options.dataDir));
+  const eventBridge = await startEventBridgeEndpoint(bus);
+  const sqs = await startSqsEndpoint(queues);
   return {
+    eventBridge,
+    sqs,
     resolver,
     lambdas,
     dynamo,
@@ -109,6 +118,10 @@ export function configureEnvironment(options: LocalRuntimeOptions, services: Ser
     SFN_ENDPOINT: services.sfn.url,
     SCHEDULER_ENDPOINT: services.schedulerEndpoint.url,
     SECRETSMANAGER_ENDPOINT: services.secrets.url,
+    EVENTBRIDGE_ENDPOINT: services.eventBridge.url,
+    SQS_ENDPOINT: services.sqs.url,
+    // A receiver in the test process or on this machine: http://127.0.0.1 subscriptions.
+    WEBHOOK_ALLOW_LOOPBACK_HTTP: 'true',
     AWS_REGION: 'local-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
@@ -134,6 +147,16 @@ export function configureEnvironment(options: LocalRuntimeOptions, services: Ser
   resetClients();
 }
 
+/** Tells scripts on this machine how to reach the running runtime's queues. */
+export function advertiseEndpoints(dataDir: string | undefined, services: Services): void {
+  if (!dataDir) return;
+  const endpoints = {
+    sqsEndpoint: services.sqs.url,
+    webhookDeadLetterQueueArn: services.resolver.output('WebhookDeadLetterQueueArn'),
+  };
+  writeFileSync(join(dataDir, LOCAL_ENDPOINTS_FILE), `${JSON.stringify(endpoints)}\n`);
+}
+
 export async function stopServices(services: Services): Promise<void> {
   services.scheduler.stop();
   await services.engine.shutdown();
@@ -144,6 +167,8 @@ export async function stopServices(services: Services): Promise<void> {
     services.sfn,
     services.schedulerEndpoint,
     services.secrets,
+    services.eventBridge,
+    services.sqs,
     services.dynamo,
   ]) {
     await closeServer(server.server);

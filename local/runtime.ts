@@ -10,6 +10,7 @@ import { startApiGateway } from './api-gateway.js';
 import { acquireDataDir } from './data-dir.js';
 import type { LambdaRuntime } from './lambda-runtime.js';
 import {
+  advertiseEndpoints,
   closeServer,
   configureEnvironment,
   type LocalRuntimeOptions,
@@ -84,6 +85,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const services = await startServices(options);
     const { resolver, lambdas, engine, queues } = services;
     configureEnvironment(options, services);
+    advertiseEndpoints(options.dataDir, services);
     await lambdas.load();
 
     // Bind the port before the development key and the resumed runs, but hold every request

@@ -12,6 +12,7 @@ export interface QueueConsumer {
   visibilityTimeoutSeconds: number;
   /** Receives before a record goes to the dead-letter queue; none: it is retried forever. */
   maxReceiveCount?: number;
+  deadLetterQueueArn?: string;
 }
 
 interface Message {
@@ -19,6 +20,15 @@ interface Message {
   body: string;
   sentAt: number;
   receives: number;
+  /** Set by ChangeMessageVisibility while received: the wait before the next receive. */
+  nextVisibilitySeconds?: number;
+}
+
+/** A message given up on, kept as SQS keeps it in the dead-letter queue. */
+export interface DeadLetter {
+  queueArn: string;
+  deadLetterQueueArn?: string;
+  body: string;
 }
 
 /** The template's SQS queues that feed a function, with the delivery settings that matter. */
@@ -39,6 +49,9 @@ export function queueConsumers(resolver: TemplateResolver): Map<string, QueueCon
       ),
       visibilityTimeoutSeconds: Number(queue.Properties?.VisibilityTimeout ?? 30),
       maxReceiveCount: queue.Properties?.RedrivePolicy?.maxReceiveCount,
+      deadLetterQueueArn:
+        queue.Properties?.RedrivePolicy &&
+        resolver.resolve(queue.Properties.RedrivePolicy.deadLetterTargetArn),
     });
   }
   return consumers;
@@ -48,11 +61,14 @@ export function queueConsumers(resolver: TemplateResolver): Map<string, QueueCon
  * SQS queues and their Lambda consumers on the local runtime, as the event source mapping runs
  * them: each message is delivered in an SQS event (one record), a record the function reports
  * as failed (or a thrown invocation) comes back after the queue's visibility timeout (scaled
- * clock), and after `maxReceiveCount` receives it is dead-lettered: kept in `deadLetters` and
- * logged. Messages live in memory: one sent just before the process stops is lost.
+ * clock, or what ChangeMessageVisibility set while it was received), and after
+ * `maxReceiveCount` receives it is dead-lettered: kept in `deadLetters` and logged, until a
+ * redrive sends it back to its queue. Messages live in memory: one sent just before the
+ * process stops is lost, and so are the dead letters.
  */
 export class LocalQueues {
-  readonly deadLetters: Array<{ queueArn: string; body: string }> = [];
+  readonly deadLetters: DeadLetter[] = [];
+  private readonly received = new Map<string, Message>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
 
@@ -73,6 +89,32 @@ export class LocalQueues {
     void delivery.finally(() => this.inFlight.delete(delivery));
   }
 
+  /** Whether a function reads this queue (only those exist locally). */
+  has(queueArn: string): boolean {
+    return this.consumers.has(queueArn);
+  }
+
+  /** ChangeMessageVisibility on a received message; false when the receipt is not current. */
+  changeVisibility(receiptHandle: string, seconds: number): boolean {
+    const message = this.received.get(receiptHandle);
+    if (!message) return false;
+    message.nextVisibilitySeconds = seconds;
+    return true;
+  }
+
+  /**
+   * StartMessageMoveTask without a destination: every message of the dead-letter queue goes
+   * back to the queue it came from, as a new message (its receive count starts again).
+   */
+  redrive(deadLetterQueueArn: string): number {
+    const moved = this.deadLetters.filter((dead) => dead.deadLetterQueueArn === deadLetterQueueArn);
+    for (const dead of moved) {
+      this.deadLetters.splice(this.deadLetters.indexOf(dead), 1);
+      this.send(dead.queueArn, dead.body);
+    }
+    return moved.length;
+  }
+
   /** Resolves once every message sent so far has been handled or dead-lettered. */
   async idle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
@@ -89,11 +131,14 @@ export class LocalQueues {
       message.receives++;
       if (await this.handled(consumer, message)) return;
       if (consumer.maxReceiveCount !== undefined && message.receives >= consumer.maxReceiveCount) {
-        this.deadLetters.push({ queueArn: consumer.queueArn, body: message.body });
+        const { queueArn, deadLetterQueueArn } = consumer;
+        this.deadLetters.push({ queueArn, deadLetterQueueArn, body: message.body });
         console.error(`local queue ${consumer.queueArn}: message dead-lettered`, message.body);
         return;
       }
-      const visibleAt = Date.now() + consumer.visibilityTimeoutSeconds * 1000;
+      const hiddenSeconds = message.nextVisibilitySeconds ?? consumer.visibilityTimeoutSeconds;
+      message.nextVisibilitySeconds = undefined;
+      const visibleAt = Date.now() + hiddenSeconds * 1000;
       try {
         await this.clock.sleepUntil(visibleAt, this.stopping.signal);
       } catch {
@@ -104,6 +149,8 @@ export class LocalQueues {
 
   /** One receive: true when the function took the record. */
   private async handled(consumer: QueueConsumer, message: Message): Promise<boolean> {
+    const receipt = receiptHandleOf(message);
+    this.received.set(receipt, message);
     try {
       const response = (await this.lambdas.invoke(consumer.functionId, {
         Records: [sqsRecord(consumer.queueArn, message)],
@@ -114,15 +161,21 @@ export class LocalQueues {
     } catch (error) {
       console.error(`local queue ${consumer.queueArn}: the consumer failed`, error);
       return false;
+    } finally {
+      this.received.delete(receipt);
     }
   }
+}
+
+function receiptHandleOf(message: Message): string {
+  return `${message.messageId}#${message.receives}`;
 }
 
 /** A record as Lambda's SQS event source hands it over. */
 function sqsRecord(queueArn: string, message: Message) {
   return {
     messageId: message.messageId,
-    receiptHandle: `${message.messageId}#${message.receives}`,
+    receiptHandle: receiptHandleOf(message),
     body: message.body,
     attributes: {
       ApproximateReceiveCount: String(message.receives),

@@ -113,6 +113,12 @@ export class TemplateResolver {
     throw new Error(`Ref to unknown resource ${id}`);
   }
 
+  /** A stack output's value, resolved locally; undefined when no stack has it. */
+  output(name: string): string | undefined {
+    const output = this.templates.find((template) => template.Outputs?.[name])?.Outputs?.[name];
+    return output && this.resolve(output.Value);
+  }
+
   resourcesOfType(type: string): Array<[string, Template['Resources'][string]]> {
     return this.templates.flatMap((template) =>
       Object.entries(template.Resources).filter(([, resource]) => resource.Type === type)

@@ -1,9 +1,11 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { config } from '../shared/config.js';
 import { SERVICE_NAME } from '../shared/metric-names.js';
@@ -34,6 +36,8 @@ let sfnClient: SFNClient | undefined;
 let schedulerClient: SchedulerClient | undefined;
 let secretsManagerClient: SecretsManagerClient | undefined;
 let secretsProvider: SecretsProvider | undefined;
+let eventBridgeClient: EventBridgeClient | undefined;
+let sqsClient: SQSClient | undefined;
 
 export function dynamo(): DynamoDBDocumentClient {
   documentClient ??= DynamoDBDocumentClient.from(
@@ -55,7 +59,7 @@ export function scheduler(): SchedulerClient {
   return schedulerClient;
 }
 
-/** Secrets Manager itself: for the secrets the app writes (agent credentials). */
+/** Secrets Manager itself: for the secrets the app writes (agent credentials, webhook secrets). */
 export function secretsManager(): SecretsManagerClient {
   secretsManagerClient ??= tracer.captureAWSv3Client(
     new SecretsManagerClient(localConfig(config().SECRETSMANAGER_ENDPOINT))
@@ -69,6 +73,20 @@ export function secrets(): SecretsProvider {
   return secretsProvider;
 }
 
+/** The deployment's event bus, where lifecycle events are put. */
+export function eventBridge(): EventBridgeClient {
+  eventBridgeClient ??= tracer.captureAWSv3Client(
+    new EventBridgeClient(localConfig(config().EVENTBRIDGE_ENDPOINT))
+  );
+  return eventBridgeClient;
+}
+
+/** The webhook delivery queues (sends, retry delays, dead-letter redrive). */
+export function sqs(): SQSClient {
+  sqsClient ??= tracer.captureAWSv3Client(new SQSClient(localConfig(config().SQS_ENDPOINT)));
+  return sqsClient;
+}
+
 /** Drops cached clients so a new endpoint takes effect (local runtime restarts in one process). */
 export function resetClients(): void {
   documentClient = undefined;
@@ -76,4 +94,6 @@ export function resetClients(): void {
   schedulerClient = undefined;
   secretsManagerClient = undefined;
   secretsProvider = undefined;
+  eventBridgeClient = undefined;
+  sqsClient = undefined;
 }

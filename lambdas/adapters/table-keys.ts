@@ -20,6 +20,8 @@
  * | request counter        | RATELIMIT#<org>#<windowStartMs> | RATELIMIT                 |                                 |
  * | contact guard          | GUARD#<org>#<e164>   | GUARD                             | SUPPRESSED#<org> / <e164> while suppressed |
  * | emergency stop         | ORG#<orgId>          | EMERGENCYSTOP#<state>             |                                 |
+ * | webhook subscription   | ORG#<orgId>          | WEBHOOK#<subscriptionId>          |                                 |
+ * | webhook delivery       | WEBHOOKDLV#<subscriptionId>#<eventId> | WEBHOOKDLV       |                                 |
  * | slots (pacing)         | SLOTS#<org>#<CALL|TEXT> | SLOTS                          | PACING / <org>#<CALL|TEXT>      |
  * | queued attempt         | PACEQ#<org>#<CALL|TEXT> | <bucket:00>#<priorityDate>#<executionId>#<step:0000>#<attempt:000> | |
  * | agent                  | ORG#<orgId>          | AGENT#<agentId>                   |                                 |
@@ -77,6 +79,15 @@ export const keys = {
     sk: `EMERGENCYSTOP#${state}`,
   }),
   emergencyStopPrefix: (orgId: string) => ({ pk: `ORG#${orgId}`, skPrefix: 'EMERGENCYSTOP#' }),
+  webhook: (orgId: string, subscriptionId: string) => ({
+    pk: `ORG#${orgId}`,
+    sk: `WEBHOOK#${subscriptionId}`,
+  }),
+  webhookPrefix: (orgId: string) => ({ pk: `ORG#${orgId}`, skPrefix: 'WEBHOOK#' }),
+  webhookDelivery: (subscriptionId: string, eventId: string) => ({
+    pk: `WEBHOOKDLV#${subscriptionId}#${eventId}`,
+    sk: 'WEBHOOKDLV',
+  }),
   slots: (orgId: string, kind: string) => ({ pk: `SLOTS#${orgId}#${kind}`, sk: 'SLOTS' }),
   /** Every slots item is in this index partition, so the sweep finds them without a scan. */
   slotsIndex: (orgId: string, kind: string) => ({ gsi1pk: 'PACING', gsi1sk: `${orgId}#${kind}` }),

@@ -13,6 +13,7 @@ import { errorEnvelope, organizationOf } from './http.js';
 import { observability } from './observability.js';
 import { previewHandlers } from './preview-routes.js';
 import type { Route } from './route.js';
+import { webhookHandlers } from './webhook-routes.js';
 import { workflowHandlers } from './workflow-routes.js';
 
 // A bad configuration value fails the cold start, naming the variable.
@@ -28,6 +29,7 @@ export const routes: Record<ApiRoute, Route> = {
   ...controlHandlers,
   ...previewHandlers,
   ...complianceHandlers,
+  ...webhookHandlers,
   ...agentHandlers,
 };
 

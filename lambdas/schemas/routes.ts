@@ -48,6 +48,14 @@ export const complianceRoutes = [
   'DELETE /api/v1/organization/emergency-stops/{state}',
 ] as const;
 
+/** Subscriptions of the organization's endpoints to lifecycle events. */
+export const webhookRoutes = [
+  'POST /api/v1/webhooks',
+  'GET /api/v1/webhooks',
+  'GET /api/v1/webhooks/{webhookId}',
+  'DELETE /api/v1/webhooks/{webhookId}',
+] as const;
+
 /** Agents: what a step's `agentId` names. */
 export const agentRoutes = [
   'POST /api/v1/agents',
@@ -63,6 +71,7 @@ export const apiRoutes = [
   ...controlRoutes,
   ...previewRoutes,
   ...complianceRoutes,
+  ...webhookRoutes,
   ...agentRoutes,
 ] as const;
 export type ApiRoute = (typeof apiRoutes)[number];
@@ -71,4 +80,5 @@ export type ExecutionRoute = (typeof executionRoutes)[number];
 export type ControlRoute = (typeof controlRoutes)[number];
 export type PreviewRoute = (typeof previewRoutes)[number];
 export type ComplianceRoute = (typeof complianceRoutes)[number];
+export type WebhookRoute = (typeof webhookRoutes)[number];
 export type AgentRoute = (typeof agentRoutes)[number];

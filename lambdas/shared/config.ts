@@ -59,6 +59,22 @@ const configSchema = z.object({
    */
   STATE_CALLING_RULES: z.enum(['enforced', 'off']).default('enforced'),
   /**
+   * Lifecycle events: the EventBridge bus they are put on (unset: none are published, as in the
+   * use-case tests), the queue of per-subscription webhook deliveries, and the name prefix of the
+   * subscriptions' signing secrets in Secrets Manager (the grants are scoped to it).
+   */
+  EVENT_BUS_NAME: optionalText,
+  WEBHOOK_DELIVERY_QUEUE_URL: optionalText,
+  WEBHOOK_SECRET_PREFIX: z.string().min(1).default('outreach/webhooks/'),
+  /**
+   * Local runtime only: subscriptions may also name http://127.0.0.1 (a receiver in the test
+   * process). Never set on AWS, where an endpoint must be HTTPS on a public host.
+   */
+  WEBHOOK_ALLOW_LOOPBACK_HTTP: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+  /**
    * How long a pacing slot stays taken without an outcome (domain/pacing.ts). An attempt whose
    * outcome never comes (a crash, a lost report) gives its slot back when this ends; a call
    * still going past it no longer counts against the cap, so set it above the longest call.
@@ -69,6 +85,8 @@ const configSchema = z.object({
   SFN_ENDPOINT: optionalUrl,
   SCHEDULER_ENDPOINT: optionalUrl,
   SECRETSMANAGER_ENDPOINT: optionalUrl,
+  EVENTBRIDGE_ENDPOINT: optionalUrl,
+  SQS_ENDPOINT: optionalUrl,
   AWS_REGION: optionalText,
 });
 export type Config = z.infer<typeof configSchema>;

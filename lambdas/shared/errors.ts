@@ -164,6 +164,19 @@ export const EmergencyStopNotFoundError = namedError(
   'NOT_FOUND',
   (state: string) => `No emergency stop is in force for ${state}`
 );
+export const WebhookSubscriptionNotFoundError = namedError(
+  'WebhookSubscriptionNotFoundError',
+  404,
+  'NOT_FOUND',
+  (id: string) => `Webhook subscription ${id} not found`
+);
+export const WebhookSubscriptionLimitError = namedError(
+  'WebhookSubscriptionLimitError',
+  409,
+  'CONFLICT',
+  (limit: number) =>
+    `An organization holds at most ${limit} webhook subscriptions; delete one first`
+);
 export const ExecutionConflictError = namedError(
   'ExecutionConflictError',
   409,

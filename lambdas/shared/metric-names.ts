@@ -15,6 +15,10 @@ export const metricNames = {
   channelFailures: 'ChannelFailures',
   /** Once per run the reconciler looked at, by `outcome`. */
   reconciledRuns: 'ReconciledRuns',
+  /** A lifecycle event the bus refused or could not be reached for (it is not sent again). */
+  lifecycleEventsUnpublished: 'LifecycleEventsUnpublished',
+  /** Once per webhook message, by `result`: delivered, duplicate, unsubscribed, failed. */
+  webhookDeliveries: 'WebhookDeliveries',
   /** Once per attempt that found every pacing slot taken and queued, by `kind` (CALL, TEXT). */
   queuedAttempts: 'QueuedAttempts',
 } as const;

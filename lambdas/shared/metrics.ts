@@ -63,6 +63,15 @@ export function countReconciledRun(outcome: string): void {
   countBy(metricNames.reconciledRuns, 'outcome', outcome);
 }
 
+export function countLifecycleEventUnpublished(): void {
+  metrics.addMetric(metricNames.lifecycleEventsUnpublished, MetricUnit.Count, 1);
+}
+
+/** One webhook message handled; `result` is a short fixed word. */
+export function countWebhookDelivery(result: string): void {
+  countBy(metricNames.webhookDeliveries, 'result', result);
+}
+
 /** An attempt found every slot of its kind taken and waits in the queue. */
 export function countQueuedAttempt(kind: string): void {
   countBy(metricNames.queuedAttempts, 'kind', kind);

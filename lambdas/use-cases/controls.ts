@@ -17,6 +17,7 @@ export type { ControlAction };
 import type { Execution, ExecutionState } from '../schemas/execution.js';
 import type { DispatchInput } from '../schemas/state-machine.js';
 import { ConcurrentUpdateError, ExecutionConflictError } from '../shared/errors.js';
+import { publishRunEnded } from './lifecycle-events.js';
 import { loadExecution, planExecution } from './plan-step.js';
 
 export type CancelledBy = NonNullable<ExecutionState['cancelledBy']>;
@@ -55,7 +56,9 @@ export async function controlExecution(
     if (!(await write(execution, action, options, now))) continue;
     // From inside the run (Dispatch), the run ends by itself on its next plan.
     if (!options.fromRun) await signal(execution, action);
-    return { execution: await loadExecution(executionId), changed: true };
+    const controlled = await loadExecution(executionId);
+    await publishRunEnded(controlled, now);
+    return { execution: controlled, changed: true };
   }
   throw new ConcurrentUpdateError(`${action} of execution ${executionId}`);
 }

@@ -19,6 +19,7 @@ import { addLogContext, logger } from '../shared/logger.js';
 import { countChannelFailure, countStepDispatched } from '../shared/metrics.js';
 import { admitContact } from './contact-guard.js';
 import { controlExecution } from './controls.js';
+import { publishOutcome, publishStepEvent } from './lifecycle-events.js';
 import { releaseSlotOf, takeSlotOrQueue } from './pacing.js';
 import {
   assertProgress,
@@ -192,6 +193,7 @@ async function handOver(
     return;
   }
   await markHandedOver(execution.id, attempt, new Date());
+  await publishStepEvent('step.dispatched', execution, attempt, new Date());
   await follow(channel, context);
 }
 
@@ -248,6 +250,7 @@ async function resumeAttempt(
     await completeTask(taskToken, { ...plan, stepExecutionId: attempt.id });
     const outcome = settled.attempts[keyOf(attempt)] ?? attempt;
     await releaseSlotOf(settled, attempt.stepIndex, attempt.id, now);
+    await publishOutcome(settled, outcome, now);
     await suppressAfterDnc(settled, outcome, now, { fromRun: true });
     return;
   }

@@ -23,6 +23,7 @@ import { NoContactWindowError, ValidationError, WorkflowInactiveError } from '..
 import { logger } from '../shared/logger.js';
 import { countExecutionCreated } from '../shared/metrics.js';
 import { launchRun } from './launch-run.js';
+import { publishRunCreated } from './lifecycle-events.js';
 import { countDeferrals, scheduleCheck } from './plan-step.js';
 import { assertNotSuppressed } from './suppressions.js';
 
@@ -98,6 +99,7 @@ export async function storeExecution(
   }
   countExecutionCreated();
   countDeferrals(draft.schedule);
+  await publishRunCreated(draft, now);
   return { execution: draft, pending };
 }
 

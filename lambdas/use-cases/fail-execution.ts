@@ -3,6 +3,7 @@ import { markFailed } from '../adapters/execution-writes.js';
 import { type ExecutionStatus, isFinished } from '../schemas/execution.js';
 import type { FailureInput } from '../schemas/state-machine.js';
 import { addLogContext } from '../shared/logger.js';
+import { publishRunEnded } from './lifecycle-events.js';
 
 /** Bounds an error text stored on a run. */
 export const MAX_ERROR_LENGTH = 1000;
@@ -46,7 +47,10 @@ export async function failRun(
     const state = await findExecutionState(executionId);
     if (!state || isFinished(state.status)) return { failed: false, status: state?.status };
     addLogContext({ organizationId: state.organizationId, workflowId: state.workflowId });
-    if (await markFailed(state, error, now)) return { failed: true, status: state.status };
+    if (await markFailed(state, error, now)) {
+      await publishRunEnded({ ...state, status: 'FAILED', error }, now);
+      return { failed: true, status: state.status };
+    }
   }
   throw new Error(`Could not mark ${executionId} failed: it kept changing`);
 }

@@ -17,6 +17,7 @@ import { config } from '../shared/config.js';
 import { ExecutionNotFoundError, ExecutionRegressedError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
 import { countDeferral } from '../shared/metrics.js';
+import { publishRunEnded } from './lifecycle-events.js';
 
 export async function loadExecution(executionId: string): Promise<Execution> {
   const execution = await findExecution(executionId);
@@ -63,8 +64,10 @@ export async function storeDecision(
   now: Date
 ): Promise<void> {
   // A refused write means the run changed meanwhile; whoever changed it stored its own plan.
-  if (next.noWindow) await markFailed(execution, next.noWindow, now);
-  else if (next.schedule && (await recordSchedule(execution, next.schedule, now)))
+  if (next.noWindow) {
+    if (await markFailed(execution, next.noWindow, now))
+      await publishRunEnded({ ...execution, status: 'FAILED', error: next.noWindow }, now);
+  } else if (next.schedule && (await recordSchedule(execution, next.schedule, now)))
     countDeferrals(next.schedule);
 }
 

@@ -8,6 +8,7 @@ import { attemptKey, type Outcome, type StepAttempt } from '../schemas/step-atte
 import { ConcurrentUpdateError, StepExecutionNotFoundError } from '../shared/errors.js';
 import { addLogContext } from '../shared/logger.js';
 import { countOutcome } from '../shared/metrics.js';
+import { publishOutcome } from './lifecycle-events.js';
 import { releaseSlotOf } from './pacing.js';
 import {
   assertProgress,
@@ -85,6 +86,7 @@ export async function recordOutcome(
   // The attempt is over: its pacing slot goes to the next queued run (a retried report finds
   // it given back already).
   await releaseSlotOf(execution, settled.stepIndex, settled.id, now);
+  await publishOutcome(execution, settled, now);
   return { execution, attempt: settled, duplicate: !recorded };
 }
 

@@ -798,6 +798,11 @@ const segmentTokens: Record<ApiRoute, Record<string, string[]>> = {
   'DELETE /api/v1/suppressions/{phoneNumber}': { phoneNumber: ['%2B14155550100', '14155550100'] },
   'PUT /api/v1/organization/emergency-stops/{state}': { state: ['AK', 'gu', 'XX'] },
   'DELETE /api/v1/organization/emergency-stops/{state}': { state: ['AK', 'gu', 'XX'] },
+  'POST /api/v1/webhooks': {},
+  'GET /api/v1/webhooks': {},
+  // No subscription of its own: any UUID is another organization's or nobody's (404).
+  'GET /api/v1/webhooks/{webhookId}': { webhookId: ['{{exec.other}}'] },
+  'DELETE /api/v1/webhooks/{webhookId}': { webhookId: ['{{exec.other}}'] },
   'POST /api/v1/agents': {},
   'GET /api/v1/agents': {},
   'GET /api/v1/agents/{agentId}': { agentId: ['fuzz-agent', 'CALL_AGENT_ID', 'a%23b'] },

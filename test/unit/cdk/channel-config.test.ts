@@ -148,11 +148,16 @@ describe('the webhook channel, in one deploy', () => {
     });
     for (const [id, resource] of Object.entries(template.findResources('AWS::Lambda::Function'))) {
       const names = Object.keys(resource.Properties.Environment?.Variables ?? {});
-      // Names of secrets only: the signing secret's ARN, the agent secrets' name prefix.
-      const secretNames = ['AGENT_WEBHOOK_SECRET_ARN', 'AGENT_SECRETS_PREFIX'];
-      expect(
-        names.filter((name) => name.includes('SECRET') && !secretNames.includes(name))
-      ).toEqual([]);
+      // Where secrets are, never what they hold: the channel's signing secret ARN, the agent and
+      // webhook secrets' name prefixes.
+      const locators = [
+        'AGENT_WEBHOOK_SECRET_ARN',
+        'AGENT_SECRETS_PREFIX',
+        'WEBHOOK_SECRET_PREFIX',
+      ];
+      expect(names.filter((name) => name.includes('SECRET') && !locators.includes(name))).toEqual(
+        []
+      );
       if (id !== dispatchId) expect(names).not.toContain('AGENT_WEBHOOK_SECRET_ARN');
     }
   });
@@ -164,7 +169,8 @@ describe('the webhook channel, in one deploy', () => {
         roles: policy.Properties.Roles,
       }))
     );
-    // Agents' own credential secrets have grants of their own (stacks.test.ts).
+    // Agents' credential secrets have grants of their own (stacks.test.ts), the webhook
+    // subscriptions' secrets theirs by prefix (lifecycle-events.test.ts).
     const onSecrets = statements.filter(({ statement }) =>
       JSON.stringify(statement).includes(`"${secretId}"`)
     );

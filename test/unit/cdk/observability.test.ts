@@ -98,9 +98,9 @@ describe('OutreachAlarms in the service stack', () => {
   });
 
   it('watches each function for throttles, and for errors except the authorizer', () => {
-    expect(alarmsOn(service, 'Throttles')).toHaveLength(7);
+    expect(alarmsOn(service, 'Throttles')).toHaveLength(9);
     const errorAlarms = alarmsOn(service, 'Errors');
-    expect(errorAlarms).toHaveLength(6);
+    expect(errorAlarms).toHaveLength(8);
     expect(JSON.stringify(errorAlarms)).not.toContain('Authorizer');
   });
 

@@ -110,6 +110,8 @@ describe('table grants', () => {
     },
     Authorizer: { [table]: ['GetItem'] },
     RunReconcilerReconcileRuns: { [table]: ['GetItem', 'UpdateItem'] },
+    LifecycleEventsFanOutWebhooks: { [table]: ['Query'] },
+    LifecycleEventsDeliverWebhooks: { [table]: ['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'] },
   };
 
   it('gives each function exactly the DynamoDB actions it uses, and the index only to the lister', () => {

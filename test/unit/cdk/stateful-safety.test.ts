@@ -47,6 +47,20 @@ describe('stateful safety', () => {
         'StartPendingRunsFunctionA48A4ED7',
         'AuthorizerFunctionEB19F618',
         'RunReconcilerReconcileRunsFunctionB1D844D8',
+        'LifecycleEventsFanOutWebhooksFunction9A5F8EB2',
+        'LifecycleEventsDeliverWebhooksFunction5666505E',
+      ])
+    );
+    // A replaced queue loses the deliveries it holds (the dead-letter queue: those given up on),
+    // and a replaced bus loses the rules teams added to it.
+    expect(Object.keys(service.findResources('AWS::Events::EventBus'))).toEqual([
+      'LifecycleEventsBusF520F4A1',
+    ]);
+    expect(Object.keys(service.findResources('AWS::SQS::Queue'))).toEqual(
+      expect.arrayContaining([
+        'LifecycleEventsEventQueueAB831AC1',
+        'LifecycleEventsDeliveries493816CE',
+        'LifecycleEventsWebhookDeadLettersA417392A',
       ])
     );
   });

@@ -11,10 +11,12 @@ const consumer: QueueConsumer = {
   reportsItemFailures: true,
   visibilityTimeoutSeconds: 180,
   maxReceiveCount: 5,
+  deadLetterQueueArn: `${QUEUE_ARN}-dead`,
 };
 
 interface Received {
   messageId: string;
+  receiptHandle: string;
   body: string;
   attributes: { ApproximateReceiveCount: string };
   eventSourceARN: string;
@@ -24,7 +26,7 @@ interface Received {
  * Queues over a function that answers each receive with `answer` (its batch item failures),
  * and a clock whose visibility timeouts pass at once, counting them.
  */
-function queuesWith(answer: (record: Received) => 'ok' | 'report' | 'throw') {
+function queuesWith(answer: (record: Received, queues: LocalQueues) => 'ok' | 'report' | 'throw') {
   const received: Received[] = [];
   const waits: number[] = [];
   const lambdas = {
@@ -33,7 +35,7 @@ function queuesWith(answer: (record: Received) => 'ok' | 'report' | 'throw') {
       const [record] = event.Records;
       if (!record) throw new Error('an empty batch');
       received.push(record);
-      const outcome = answer(record);
+      const outcome = answer(record, queues);
       if (outcome === 'throw') throw new Error('function crashed');
       return {
         batchItemFailures: outcome === 'report' ? [{ itemIdentifier: record.messageId }] : [],
@@ -45,11 +47,8 @@ function queuesWith(answer: (record: Received) => 'ok' | 'report' | 'throw') {
       waits.push(until - Date.now());
     },
   } as unknown as ScaledClock;
-  return {
-    queues: new LocalQueues(new Map([[QUEUE_ARN, consumer]]), lambdas, clock),
-    received,
-    waits,
-  };
+  const queues = new LocalQueues(new Map([[QUEUE_ARN, consumer]]), lambdas, clock);
+  return { queues, received, waits };
 }
 
 describe('LocalQueues', () => {
@@ -92,7 +91,40 @@ describe('LocalQueues', () => {
     queues.send(QUEUE_ARN, 'poison');
     await queues.idle();
     expect(received).toHaveLength(5);
-    expect(queues.deadLetters).toEqual([{ queueArn: QUEUE_ARN, body: 'poison' }]);
+    expect(queues.deadLetters).toEqual([
+      { queueArn: QUEUE_ARN, deadLetterQueueArn: `${QUEUE_ARN}-dead`, body: 'poison' },
+    ]);
+  });
+
+  it('waits what ChangeMessageVisibility set during the receive, once', async () => {
+    const { queues, waits } = queuesWith((record, self) => {
+      const receives = record.attributes.ApproximateReceiveCount;
+      if (receives === '1') expect(self.changeVisibility(record.receiptHandle, 5)).toBe(true);
+      return receives === '3' ? 'ok' : 'report';
+    });
+    queues.send(QUEUE_ARN, 'later');
+    await queues.idle();
+    expect(waits).toHaveLength(2);
+    expect(waits[0]).toBeGreaterThan(4_000);
+    expect(waits[0]).toBeLessThanOrEqual(5_000);
+    expect(waits[1]).toBeGreaterThan(179_000);
+    expect(queues.changeVisibility('not-a-receipt', 5)).toBe(false);
+  });
+
+  it('moves dead letters back to their queue on redrive, with a fresh receive count', async () => {
+    let healthy = false;
+    const { queues, received } = queuesWith(() => (healthy ? 'ok' : 'report'));
+    queues.send(QUEUE_ARN, 'poison');
+    await queues.idle();
+    expect(queues.redrive(`${QUEUE_ARN}-elsewhere`)).toBe(0);
+    healthy = true;
+    expect(queues.redrive(`${QUEUE_ARN}-dead`)).toBe(1);
+    await queues.idle();
+    expect(queues.deadLetters).toEqual([]);
+    expect(received.at(-1)).toMatchObject({
+      body: 'poison',
+      attributes: { ApproximateReceiveCount: '1' },
+    });
   });
 
   it('refuses a queue no function reads', () => {

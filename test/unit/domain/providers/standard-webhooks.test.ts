@@ -1,3 +1,7 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   signStandardWebhook,
@@ -124,5 +128,46 @@ describe('standardWebhookSecret', () => {
     expect(() => standardWebhookSecret(new Uint8Array(23))).toThrow(RangeError);
     expect(() => standardWebhookSecret(new Uint8Array(65))).toThrow(RangeError);
     expect(standardWebhookSecret(new Uint8Array(24))).toBe(`whsec_${'A'.repeat(32)}`);
+  });
+});
+
+type ReadmeVerify = (
+  secret: string,
+  headers: Record<string, string>,
+  rawBody: string,
+  nowMs?: number
+) => boolean;
+
+/** The README's verification snippet exactly as shown, written out and imported. */
+async function readmeVerifier(): Promise<ReadmeVerify> {
+  const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8');
+  const snippet = /```js\n(\/\/ verify-outreach-webhook\.mjs[\s\S]*?)```/.exec(readme)?.[1];
+  if (!snippet) throw new Error('README has no verify-outreach-webhook.mjs block');
+  const dir = mkdtempSync(join(tmpdir(), 'outreach-webhook-verify-'));
+  const file = join(dir, 'verify-outreach-webhook.mjs');
+  writeFileSync(file, snippet);
+  try {
+    const module = (await import(pathToFileURL(file).href)) as {
+      verifyOutreachWebhook: ReadmeVerify;
+    };
+    return module.verifyOutreachWebhook;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe("the README's webhook verification", () => {
+  it('accepts the specification vector and what we sign, and nothing altered or stale', async () => {
+    const verify = await readmeVerifier();
+    const at = signedAt.getTime();
+    const vector = headers(expectedSignature);
+    expect(verify(secret, vector, rawBody, at)).toBe(true);
+    expect(verify(secret, vector, '{"test": 2432232315}', at)).toBe(false);
+    expect(verify(secret, vector, rawBody, at + 301_000)).toBe(false);
+    const fresh = standardWebhookSecret(new Uint8Array(48).fill(3));
+    const now = new Date('2026-11-26T09:00:00Z');
+    const ours = signStandardWebhook({ secret: fresh, id: 'evt', rawBody: '{"a":1}', now });
+    expect(verify(fresh, ours, '{"a":1}', now.getTime())).toBe(true);
+    expect(verify(secret, ours, '{"a":1}', now.getTime())).toBe(false);
   });
 });
