@@ -2,7 +2,7 @@
  * `npm run bench:paced`: PACED_EXECUTIONS (10,000) one-call runs due at the same instant under a
  * cap of PACED_CAP (50) calls, with priority buckets 0–7 days 60 % / 8–30 days 30 % / older
  * 10 %, on the local runtime. Prints progress while they drain, then: the peak of calls in
- * flight (from the attempts' recorded start and end), the drain time, each bucket's share of
+ * flight (from the attempts' recorded handoff and outcome), the drain time, each bucket's share of
  * the first 300 contacts and of each tenth of the run, and the state transitions a queued
  * attempt added. Fails when a run did not complete or the cap was passed.
  */
@@ -103,11 +103,12 @@ if (Date.now() > dueAt)
 // Runs due this far ahead start from their start schedules at the due instant (scaled clock).
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 while (Date.now() < dueAt) await sleep(200);
-for (let idle = 0; idle < 10; idle = runtime.engine.activeExecutions > 0 ? 0 : idle + 1) await sleep(200);
+for (let idle = 0; idle < 10; idle = runtime.engine.activeExecutions > 0 ? 0 : idle + 1)
+  await sleep(200);
 clearInterval(progress);
 
 interface Attempt {
-  startedAt: string;
+  handedOverAt: string;
   completedAt: string;
   queuedAt: string | null;
   priorityDate: string;
@@ -130,17 +131,20 @@ if (attempts.length !== RUNS)
   throw new Error(`expected ${RUNS} attempts, found ${attempts.length}`);
 
 const edges = attempts.flatMap((a) => [
-  { at: Date.parse(a.startedAt), delta: 1 },
+  { at: Date.parse(a.handedOverAt), delta: 1 },
   { at: Date.parse(a.completedAt), delta: -1 },
 ]);
 edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
 let inFlight = 0;
 let peak = 0;
-for (const edge of edges) peak = Math.max(peak, (inFlight += edge.delta));
+for (const edge of edges) {
+  inFlight += edge.delta;
+  peak = Math.max(peak, inFlight);
+}
 const lastEnd = Math.max(...attempts.map((a) => Date.parse(a.completedAt)));
 const drainSimulated = (lastEnd - dueAt) / 1000;
 
-const order = [...attempts].sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
+const order = [...attempts].sort((a, b) => Date.parse(a.handedOverAt) - Date.parse(b.handedOverAt));
 const bucketOf = (a: Attempt) => {
   const age = (now - Date.parse(a.priorityDate)) / DAY;
   return age < 8 ? 0 : age < 31 ? 1 : 2;

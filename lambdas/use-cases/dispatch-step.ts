@@ -84,13 +84,10 @@ export async function dispatchStep(input: DispatchInput, now: Date): Promise<voi
   const slot = await takeSlotOrQueue({ ...paced, attemptId: attempt.id }, now);
   // Queued: the run waits on this token until a released slot is handed to it.
   if (slot !== 'held') return;
-  // The attempt starts once it holds its slot (the wait for it can outlast this invocation's
-  // start by a lot when the store is busy), so attempt times show what was really in flight.
-  const started = { ...attempt, startedAt: new Date().toISOString() };
-  if (!(await admitAndClaim(execution, started, now))) return;
+  if (!(await admitAndClaim(execution, attempt, now))) return;
   countStepDispatched();
   const channel = channelNamed(attempt.channel);
-  const context = channelContext({ ...execution, status: 'RUNNING' }, started);
+  const context = channelContext({ ...execution, status: 'RUNNING' }, attempt);
   await handOver(channel, context, (c) => channel.deliver(c));
 }
 

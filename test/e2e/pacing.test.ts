@@ -34,10 +34,13 @@ afterAll(async () => {
   await api.runtime.stop();
 });
 
-/** The most attempts in flight at once, from their recorded start and end instants. */
-function peakInFlight(attempts: Array<{ startedAt: string; completedAt: string }>): number {
+/**
+ * The most calls in flight at once, from each attempt's recorded handoff to the channel and its
+ * outcome (both inside the time it held its slot).
+ */
+function peakInFlight(attempts: Array<{ handedOverAt: string; completedAt: string }>): number {
   const events = attempts.flatMap((attempt) => [
-    { at: Date.parse(attempt.startedAt), delta: 1 },
+    { at: Date.parse(attempt.handedOverAt), delta: 1 },
     { at: Date.parse(attempt.completedAt), delta: -1 },
   ]);
   // At one instant an end comes before a start: the slot was released before it was reused.
@@ -153,7 +156,7 @@ describe('pacing: 500 runs due at once under a cap of 20 calls', () => {
 
     // Shares over the first 300 contacts, by the age bucket of their priorityDate.
     const first = [...attempts]
-      .sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt))
+      .sort((a, b) => Date.parse(a.handedOverAt) - Date.parse(b.handedOverAt))
       .slice(0, 300);
     const ages = first.map((attempt) => (now - Date.parse(attempt.priorityDate)) / DAY);
     const share = (low: number, high: number) =>
