@@ -48,6 +48,22 @@ export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
+/**
+ * Stops taking requests but lets the ones in flight finish (at most `timeoutMs`) before the
+ * server goes. For the table: dynalite closes its store with its server, and a request cut off
+ * half-way hits the closed store and throws where no caller can catch it.
+ */
+function closeServerGracefully(server: Server, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections?.(), timeoutMs);
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections?.();
+  });
+}
+
 export interface Services {
   resolver: TemplateResolver;
   lambdas: LambdaRuntime;
@@ -162,15 +178,16 @@ export async function stopServices(services: Services): Promise<void> {
   await services.engine.shutdown();
   await services.queues.stop();
   services.clock.stop();
-  await services.lambdas.drain();
+  // A stop under load (thousands of runs in flight) can take a while to drain.
+  await services.lambdas.drain(30_000);
   for (const server of [
     services.sfn,
     services.schedulerEndpoint,
     services.secrets,
     services.eventBridge,
     services.sqs,
-    services.dynamo,
   ]) {
     await closeServer(server.server);
   }
+  await closeServerGracefully(services.dynamo.server, 10_000);
 }

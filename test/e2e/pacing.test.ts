@@ -23,8 +23,9 @@ beforeAll(async () => {
     environment: {
       OUTREACH_CHANNEL: 'simulator',
       SIMULATOR_OUTCOME: 'NO_ANSWER',
-      // Each call lasts 150 real ms (15 simulated s): long enough for 20 to overlap.
-      SIMULATOR_DELAY_MS: '150',
+      // Each call lasts one real second (100 simulated s): long against the local hand-over
+      // (a few store round trips), so the calls in flight stay near the cap.
+      SIMULATOR_DELAY_MS: '1000',
       DISPATCH_SPREAD_SECONDS: '0',
     },
   });
