@@ -13,6 +13,8 @@ export const metricNames = {
   /** Once per schedule rule that pushed a step later, by `rule`. */
   deferrals: 'Deferrals',
   channelFailures: 'ChannelFailures',
+  /** Once per dispatch a provider kept refusing (limits, auth, outage) until retries ran out, by `provider`. */
+  providerRetriesExhausted: 'ProviderRetriesExhausted',
   /** Once per run the reconciler looked at, by `outcome`. */
   reconciledRuns: 'ReconciledRuns',
   /** Once per attempt that found every pacing slot taken and queued, by `kind` (CALL, TEXT). */

@@ -1,13 +1,20 @@
 import { type ChannelName, config } from '../../shared/config.js';
 import type { Channel } from './channel.js';
 import { manualChannel } from './manual.js';
+import { retellChannel } from './retell.js';
 import { simulatorChannel } from './simulator.js';
+import { twilioChannel } from './twilio.js';
 import { webhookChannel } from './webhook.js';
 
-const channels: Record<ChannelName, Channel> = {
+/** Channels a registered agent selects per step, beside the deployment-wide ones. */
+export type AgentChannelName = 'retell' | 'twilio';
+
+const channels: Record<ChannelName | AgentChannelName, Channel> = {
   simulator: simulatorChannel,
   manual: manualChannel,
   webhook: webhookChannel,
+  retell: retellChannel,
+  twilio: twilioChannel,
 };
 
 /** The channel new attempts use (OUTREACH_CHANNEL, validated with the rest of the config). */
