@@ -1,6 +1,5 @@
 import { v5 as uuidv5 } from 'uuid';
 import type { Channel, ChannelContext } from '../adapters/channels/channel.js';
-import { channelNamed } from '../adapters/channels/index.js';
 import { claimStep } from '../adapters/execution-writes.js';
 import { completeTask } from '../adapters/state-machine.js';
 import {
@@ -17,7 +16,7 @@ import type { DispatchInput } from '../schemas/state-machine.js';
 import { attemptKey, type Outcome, type StepAttempt } from '../schemas/step-attempt.js';
 import { addLogContext, logger } from '../shared/logger.js';
 import { countChannelFailure, countStepDispatched } from '../shared/metrics.js';
-import { channelForStep } from './channel-choice.js';
+import { channelForStep, channelNamed } from './channel-choice.js';
 import { admitContact } from './contact-guard.js';
 import { controlExecution } from './controls.js';
 import { releaseSlotOf, takeSlotOrQueue } from './pacing.js';

@@ -1,12 +1,7 @@
 import type { Agent } from '../../schemas/agent.js';
 import type { AgentProvider } from '../../schemas/agent-providers.js';
+import type { Disposition } from '../../schemas/common.js';
 import type { Outcome } from '../../schemas/step-attempt.js';
-import {
-  backoffDelayMs,
-  classifyProviderError,
-  DISPOSITION_AFTER_RETRIES,
-  type ProviderFailure,
-} from '../../domain/providers/provider-errors.js';
 import { logger } from '../../shared/logger.js';
 import { countProviderRetriesExhausted } from '../../shared/metrics.js';
 import { readAgentCredentials } from '../agent-credentials.js';
@@ -19,12 +14,24 @@ import type { ChannelContext } from './channel.js';
  * where the provider's id is kept, and one HTTP exchange with bounded retries.
  */
 
-/** Tries per provider request: with the delay cap, all of them fit well inside Dispatch's 60 s. */
-export const MAX_PROVIDER_TRIES = 3;
-/** The longest wait between tries: the providers' own advice (up to a minute) does not fit a Lambda. */
-export const MAX_RETRY_DELAY_MS = 8_000;
 /** Per request; a provider that takes longer is treated as a network failure and retried. */
 const REQUEST_TIMEOUT_MS = 10_000;
+
+/** How a provider refused: its HTTP answer (status, body code, Retry-After) or no answer. */
+export type ProviderFailure =
+  | { kind: 'http'; status: number; code?: string | number; retryAfterSeconds?: number }
+  | { kind: 'network' };
+
+/** What to do after failed try `attempt` (1 = the first): wait and try again, or settle. */
+export type RetryDecision =
+  | { retryInMs: number }
+  | { settle: Disposition; retriesExhausted: boolean; reason: string };
+
+/**
+ * The provider error policy (classification, backoff, how many tries), passed in by the use
+ * case that owns it: adapters carry requests, they do not decide what an error means.
+ */
+export type RetryPolicy = (failure: ProviderFailure, attempt: number) => RetryDecision;
 
 export interface ProviderAgent {
   agent: Agent;
@@ -36,8 +43,7 @@ export interface ProviderDeps {
   loadAgent(context: ChannelContext, provider: AgentProvider): Promise<ProviderAgent>;
   recordProviderId(context: ChannelContext, providerId: string): Promise<void>;
   sleep(ms: number): Promise<void>;
-  /** In [0, 1): the jitter of the backoff. */
-  random(): number;
+  retryPolicy: RetryPolicy;
 }
 
 async function loadAgent(context: ChannelContext, provider: AgentProvider) {
@@ -52,13 +58,16 @@ async function loadAgent(context: ChannelContext, provider: AgentProvider) {
   return { agent, credentials };
 }
 
-export const providerDeps: ProviderDeps = {
-  loadAgent,
-  recordProviderId: (context, providerId) =>
-    recordProviderId(context.execution.id, context.attempt, providerId),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  random: Math.random,
-};
+/** The real storage and clock, with the caller's error policy. */
+export function providerDeps(retryPolicy: RetryPolicy): ProviderDeps {
+  return {
+    loadAgent,
+    recordProviderId: (context, providerId) =>
+      recordProviderId(context.execution.id, context.attempt, providerId),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    retryPolicy,
+  };
+}
 
 export type ProviderAnswer = { ok: true; body: unknown } | { ok: false; outcome: Outcome };
 
@@ -89,49 +98,43 @@ async function failureOf(response: Response): Promise<ProviderFailure> {
 
 function describe(failure: ProviderFailure): string {
   if (failure.kind === 'http') return `HTTP ${failure.status} ${failure.code ?? ''}`.trim();
-  return failure.kind === 'network' ? 'no answer' : failure.name;
+  return 'no answer';
+}
+
+async function tryOnce(
+  send: (signal: AbortSignal) => Promise<Response>
+): Promise<{ body: unknown } | { failure: ProviderFailure }> {
+  try {
+    const response = await send(AbortSignal.timeout(REQUEST_TIMEOUT_MS));
+    if (response.ok) return { body: await response.json() };
+    return { failure: await failureOf(response) };
+  } catch {
+    return { failure: { kind: 'network' } };
+  }
 }
 
 /**
- * One request to `provider`, tried again on provider trouble (limits, auth, billing, outage,
- * network) with backoff; a refusal that names the number or our request settles at once. The
- * answer is the parsed body, or the outcome the attempt settles with.
+ * One request to `provider`, tried again while the retry policy says so (provider trouble:
+ * limits, auth, billing, outage, network); a refusal that names the number or our request
+ * settles at once. The answer is the parsed body, or the outcome the attempt settles with.
  */
 export async function requestProvider(
   provider: string,
   send: (signal: AbortSignal) => Promise<Response>,
   deps: ProviderDeps
 ): Promise<ProviderAnswer> {
-  let failure: ProviderFailure = { kind: 'network' };
-  for (let attempt = 1; attempt <= MAX_PROVIDER_TRIES; attempt++) {
-    try {
-      const response = await send(AbortSignal.timeout(REQUEST_TIMEOUT_MS));
-      if (response.ok) return { ok: true, body: await response.json() };
-      failure = await failureOf(response);
-    } catch {
-      failure = { kind: 'network' };
+  for (let attempt = 1; ; attempt++) {
+    const tried = await tryOnce(send);
+    if ('body' in tried) return { ok: true, body: tried.body };
+    const decision = deps.retryPolicy(tried.failure, attempt);
+    if ('settle' in decision) {
+      if (decision.retriesExhausted) countProviderRetriesExhausted(provider);
+      const error = `${provider} refused (${decision.reason}) after ${attempt} tries: ${describe(tried.failure)}`;
+      return { ok: false, outcome: { disposition: decision.settle, error } };
     }
-    const verdict = classifyProviderError(failure);
-    const error = `${provider} refused: ${describe(failure)}`;
-    if (verdict.action === 'fail')
-      return { ok: false, outcome: { disposition: verdict.disposition, error } };
-    if (verdict.action === 'couldNotConnect')
-      return { ok: false, outcome: { disposition: 'COULD_NOT_CONNECT', error } };
-    logger.warn('provider request failed, retrying', { provider, attempt, reason: verdict.reason });
-    if (attempt === MAX_PROVIDER_TRIES) break;
-    const baseMs = Math.min(verdict.baseDelayMs, MAX_RETRY_DELAY_MS);
-    await deps.sleep(
-      backoffDelayMs({ attempt, baseMs, capMs: MAX_RETRY_DELAY_MS, jitter: deps.random() })
-    );
+    logger.warn('provider request failed, retrying', { provider, attempt });
+    await deps.sleep(decision.retryInMs);
   }
-  countProviderRetriesExhausted(provider);
-  return {
-    ok: false,
-    outcome: {
-      disposition: DISPOSITION_AFTER_RETRIES,
-      error: `${provider} kept refusing after ${MAX_PROVIDER_TRIES} tries: ${describe(failure)}`,
-    },
-  };
 }
 
 /** Provider variables are strings only (Retell dynamic variables): other JSON is serialised. */

@@ -1,13 +1,12 @@
 import { z } from 'zod';
-import { CORRELATION_KEY, correlationOf } from '../../domain/providers/outcome.js';
 import { retellSettingsSchema } from '../../schemas/agent-providers.js';
+import { CORRELATION_KEY, correlationOf } from '../../schemas/providers/correlation.js';
 import type { Outcome } from '../../schemas/step-attempt.js';
 import { config } from '../../shared/config.js';
 import type { Channel, ChannelContext } from './channel.js';
 import {
   type ProviderAgent,
   type ProviderDeps,
-  providerDeps,
   requestProvider,
   stringVariables,
 } from './provider-http.js';
@@ -85,7 +84,7 @@ async function placedCall(
   return { callId: ours?.call_id };
 }
 
-export function createRetellChannel(deps: ProviderDeps = providerDeps): Channel {
+export function createRetellChannel(deps: ProviderDeps): Channel {
   return {
     name: 'retell',
     async deliver(context) {
@@ -104,5 +103,3 @@ export function createRetellChannel(deps: ProviderDeps = providerDeps): Channel 
     },
   };
 }
-
-export const retellChannel = createRetellChannel();

@@ -1,15 +1,10 @@
 import { z } from 'zod';
-import { CORRELATION_KEY } from '../../domain/providers/outcome.js';
 import { twilioSettingsSchema } from '../../schemas/agent-providers.js';
+import { CORRELATION_KEY } from '../../schemas/providers/correlation.js';
 import type { Outcome } from '../../schemas/step-attempt.js';
 import { config, required } from '../../shared/config.js';
 import type { Channel, ChannelContext } from './channel.js';
-import {
-  type ProviderAgent,
-  type ProviderDeps,
-  providerDeps,
-  requestProvider,
-} from './provider-http.js';
+import { type ProviderAgent, type ProviderDeps, requestProvider } from './provider-http.js';
 
 /**
  * Twilio sends the text (Messages.json, https://www.twilio.com/docs/messaging/api/message-resource).
@@ -111,7 +106,7 @@ async function sentMessage(
   return { sid: ours?.sid };
 }
 
-export function createTwilioChannel(deps: ProviderDeps = providerDeps): Channel {
+export function createTwilioChannel(deps: ProviderDeps): Channel {
   return {
     name: 'twilio',
     async deliver(context) {
@@ -130,5 +125,3 @@ export function createTwilioChannel(deps: ProviderDeps = providerDeps): Channel 
     },
   };
 }
-
-export const twilioChannel = createTwilioChannel();
