@@ -13,7 +13,7 @@ export const metricNames = {
   /** Once per schedule rule that pushed a step later, by `rule`. */
   deferrals: 'Deferrals',
   channelFailures: 'ChannelFailures',
-  /** Once per dispatch a provider kept refusing (limits, auth, outage) until retries ran out, by `provider`. */
+  /** Once per dispatch a provider kept refusing (limits, auth, outage) until retries ran out: the total (alarmed) and by `provider`. */
   providerRetriesExhausted: 'ProviderRetriesExhausted',
   /** Once per run the reconciler looked at, by `outcome`. */
   reconciledRuns: 'ReconciledRuns',

@@ -60,6 +60,7 @@ export function countChannelFailure(): void {
 
 /** A provider refused a dispatch on every try: the attempt settles COULD_NOT_CONNECT. */
 export function countProviderRetriesExhausted(provider: string): void {
+  metrics.addMetric(metricNames.providerRetriesExhausted, MetricUnit.Count, 1);
   countBy(metricNames.providerRetriesExhausted, 'provider', provider);
 }
 
