@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelContext } from '../../../lambdas/adapters/channels/channel.js';
 import { createRetellChannel } from '../../../lambdas/adapters/channels/retell.js';
 import type { Agent } from '../../../lambdas/schemas/agent.js';
+import type { Step } from '../../../lambdas/schemas/workflow.js';
 import { logger } from '../../../lambdas/shared/logger.js';
 import { MAX_PROVIDER_TRIES } from '../../../lambdas/use-cases/channel-choice.js';
 import { anAttempt, anExecution } from '../../helpers/execution-fixture.js';
@@ -27,7 +28,7 @@ let deps: TestDeps;
 const context = (): ChannelContext => {
   const execution = anExecution({ status: 'RUNNING' });
   const attempt = anAttempt({ channel: 'retell', handedOverAt: undefined });
-  return { execution, step: execution.definition.steps[0]!, attempt };
+  return { execution, step: execution.definition.steps[0] as Step, attempt };
 };
 
 beforeAll(async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelContext } from '../../../lambdas/adapters/channels/channel.js';
 import { createTwilioChannel } from '../../../lambdas/adapters/channels/twilio.js';
 import type { Agent } from '../../../lambdas/schemas/agent.js';
+import type { Step } from '../../../lambdas/schemas/workflow.js';
 import { logger } from '../../../lambdas/shared/logger.js';
 import { MAX_PROVIDER_TRIES } from '../../../lambdas/use-cases/channel-choice.js';
 import { anAttempt, anExecution } from '../../helpers/execution-fixture.js';
@@ -34,7 +35,7 @@ const context = (): ChannelContext => {
     handedOverAt: undefined,
     startedAt: new Date(Date.now() - 60_000).toISOString(),
   });
-  return { execution, step: execution.definition.steps[1]!, attempt, message: 'Hi Jordan' };
+  return { execution, step: execution.definition.steps[1] as Step, attempt, message: 'Hi Jordan' };
 };
 
 beforeAll(async () => {
