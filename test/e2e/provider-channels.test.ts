@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeRetell, startFakeRetell } from '../helpers/fake-retell.js';
 import { type FakeTwilio, startFakeTwilio } from '../helpers/fake-twilio.js';
@@ -108,7 +109,21 @@ describe('Retell and Twilio agents end to end', () => {
       RETELL_KEY,
       stale
     );
-    expect([forged.status, replayed.status]).toEqual([401, 401]);
+    // Signed right, but for an organization the agent is not in: the same 401.
+    const elsewhere = hook.replace(organizationId, randomUUID());
+    const misrouted = await retell.sendWebhook(
+      elsewhere,
+      'call_analyzed',
+      unanswered(call),
+      RETELL_KEY
+    );
+    expect([forged.status, replayed.status, misrouted.status]).toEqual([401, 401, 401]);
+    // Signed, but no call in it: a 400 naming the field.
+    const empty = await retell.sendWebhook(hook, 'call_analyzed', undefined, RETELL_KEY);
+    expect(empty.status).toBe(400);
+    // A progress event (call_ended carries no analysis) is accepted and settles nothing.
+    const ended = await retell.sendWebhook(hook, 'call_ended', unanswered(call), RETELL_KEY);
+    expect(ended.status).toBe(204);
     expect(placed((await api.request('GET', path)).body)[0]).toMatchObject({ disposition: null });
 
     // Retell delivers call_analyzed twice: the outcome is recorded once.

@@ -25,7 +25,7 @@ export interface FakeRetell extends FakeServer {
   sendWebhook(
     url: string,
     event: string,
-    call: Record<string, unknown>,
+    call: Record<string, unknown> | undefined,
     key: string,
     now?: Date
   ): Promise<{ status: number; rawBody: string; signature: string }>;
