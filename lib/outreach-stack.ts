@@ -10,7 +10,7 @@ import { AgentCredentials } from './constructs/agent-credentials.js';
 import { LifecycleEvents } from './constructs/lifecycle-events.js';
 import { OutreachAlarms } from './constructs/outreach-alarms.js';
 import { OutreachApi } from './constructs/outreach-api.js';
-import { OutreachChannel } from './constructs/outreach-channel.js';
+import { OutreachChannel, stageUrl } from './constructs/outreach-channel.js';
 import { OutreachFunction } from './constructs/outreach-function.js';
 import { OutreachStateMachine } from './constructs/outreach-state-machine.js';
 import { RunReconciler } from './constructs/run-reconciler.js';
@@ -118,6 +118,18 @@ export class OutreachStack extends Stack {
       schedule: Schedule.rate(Duration.minutes(1)),
       targets: [new LambdaFunction(slotSweep.function, { retryAttempts: 2 })],
     });
+    // Provider webhooks (Retell, Twilio): verified by signature, they record outcomes (slots,
+    // task tokens) and an inbound STOP suppresses the number and cancels its runs.
+    const providerWebhooks = new OutreachFunction(this, 'ProviderWebhooks', {
+      entry: 'lambdas/handlers/provider-webhooks.ts',
+      description: 'Verified provider webhooks: outcomes and opt-outs',
+      environment: {
+        [envNames.STATE_MACHINE_ARN]: workflow.stateMachine.stateMachineArn,
+        ...pacing.spread,
+      },
+    }).bindTable(props.table, {
+      actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'],
+    });
     const authorizer = new OutreachFunction(this, 'Authorizer', {
       entry: 'lambdas/handlers/authorizer.ts',
       description: 'X-API-Key to organization',
@@ -129,10 +141,13 @@ export class OutreachStack extends Stack {
     const agentCredentials = new AgentCredentials(this, 'AgentCredentials');
     agentCredentials.allowWrite(api.function);
     agentCredentials.allowRead(dispatch.function);
+    agentCredentials.allowRead(providerWebhooks.function);
     // Cancels stop the run's execution; Dispatch cancels runs of a deleted workflow too.
     workflow.stateMachine.grantExecution(api.function, 'states:StopExecution');
-    // Outcome reports (api) and "not now" answers (dispatch) complete task tokens.
+    workflow.stateMachine.grantExecution(providerWebhooks.function, 'states:StopExecution');
+    // Outcome reports (api, provider webhooks) and "not now" answers (dispatch) complete tokens.
     workflow.stateMachine.grantTaskResponse(api.function);
+    workflow.stateMachine.grantTaskResponse(providerWebhooks.function);
     // A separate policy, not the function's default one: the function must not depend on the
     // state machine that depends on it (CloudFormation would see a cycle).
     new Policy(this, 'DispatchTaskResponse', {
@@ -154,7 +169,10 @@ export class OutreachStack extends Stack {
     const rest = new OutreachApi(this, 'Http', {
       apiFunction: api.function,
       authorizerFunction: authorizer.function,
+      providerWebhookFunction: providerWebhooks.function,
     });
+    // Twilio signs the exact URL it called: the function rebuilds it on this base.
+    providerWebhooks.function.addEnvironment(envNames.PUBLIC_API_URL, stageUrl(rest.api));
     new OutreachChannel(this, 'Channel', {
       settings: props.channel,
       dispatchFunction: dispatch.function,
@@ -166,6 +184,7 @@ export class OutreachStack extends Stack {
       functions: [
         { name: 'Api', function: api.function },
         { name: 'Authorizer', function: authorizer.function, errorsAreFaults: false },
+        { name: 'ProviderWebhooks', function: providerWebhooks.function },
         { name: 'Dispatch', function: dispatch.function },
         { name: 'MarkFailed', function: fail.function },
         { name: 'StartSweep', function: sweep.function },

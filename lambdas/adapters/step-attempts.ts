@@ -55,6 +55,18 @@ export async function markHandedOver(
     .run(attemptKey(executionId, attempt));
 }
 
+/** Keeps the provider's id of the call or message, for lookups after a crash and for support. */
+export async function recordProviderId(
+  executionId: string,
+  attempt: StepAttempt,
+  providerId: string
+): Promise<void> {
+  await new Update()
+    .set('providerId', providerId)
+    .whenExists()
+    .run(attemptKey(executionId, attempt));
+}
+
 /** Writes an attempt's outcome exactly once; false when it already had one. */
 export function recordAttemptOutcome(
   executionId: string,

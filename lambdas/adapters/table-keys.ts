@@ -25,6 +25,7 @@
  * | slots (pacing)         | SLOTS#<org>#<CALL|TEXT> | SLOTS                          | PACING / <org>#<CALL|TEXT>      |
  * | queued attempt         | PACEQ#<org>#<CALL|TEXT> | <bucket:00>#<priorityDate>#<executionId>#<step:0000>#<attempt:000> | |
  * | agent                  | ORG#<orgId>          | AGENT#<agentId>                   |                                 |
+ * | provider event seen    | PROVIDEREVENT#<provider>#<providerId> | EVENT#<eventType> |                   |
  *
  * Ids are UUIDv7, so sort keys built from them sort by creation time. One Query on
  * `EXECUTION#<id>` below `TIMELINE#` reads a run whole (state, contact, attempts), strongly
@@ -108,6 +109,10 @@ export const keys = {
     sk: `${String(entry.bucket).padStart(2, '0')}#${entry.priorityDate}#${entry.executionId}#${String(entry.stepIndex).padStart(4, '0')}#${String(entry.attemptNo).padStart(3, '0')}`,
   }),
   agent: (orgId: string, agentId: string) => ({ pk: `ORG#${orgId}`, sk: `AGENT#${agentId}` }),
+  providerEvent: (provider: string, providerId: string, eventType: string) => ({
+    pk: `PROVIDEREVENT#${provider}#${providerId}`,
+    sk: `EVENT#${eventType}`,
+  }),
   agentPrefix: (orgId: string) => ({ pk: `ORG#${orgId}`, skPrefix: 'AGENT#' }),
   pendingStartPartition: (shard: number) => `STARTQ#${shard}`,
   pendingStart: (shard: number, createdAt: string, executionId: string) => ({

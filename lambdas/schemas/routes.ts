@@ -65,6 +65,17 @@ export const agentRoutes = [
   'DELETE /api/v1/agents/{agentId}',
 ] as const;
 
+/**
+ * Provider webhooks: no API key (the providers have none of ours); each request is verified by
+ * its provider's signature with the agent's own secret instead. Served by their own function.
+ */
+export const providerRoutes = [
+  'POST /api/v1/providers/retell/{organizationId}/{agentId}/webhook',
+  'POST /api/v1/providers/twilio/{organizationId}/{agentId}/status',
+  'POST /api/v1/providers/twilio/{organizationId}/{agentId}/inbound',
+] as const;
+export type ProviderRoute = (typeof providerRoutes)[number];
+
 export const apiRoutes = [
   ...workflowRoutes,
   ...executionRoutes,

@@ -44,6 +44,8 @@ export const stepAttemptSchema = z.object({
   queuedAt: isoDateTimeSchema.optional(),
   /** When the channel accepted the attempt; absent after a crash between claim and handoff. */
   handedOverAt: isoDateTimeSchema.optional(),
+  /** The provider's call or message id (Retell call_id, Twilio sid), once the provider answered. */
+  providerId: z.string().max(256).optional(),
   completedAt: isoDateTimeSchema.optional(),
   disposition: dispositionSchema.optional(),
   agentCall: agentCallSchema.optional(),

@@ -37,6 +37,12 @@ const configSchema = z.object({
    * functions' grants can be held to this deployment's secrets.
    */
   AGENT_SECRETS_PREFIX: optionalText,
+  /**
+   * Provider API base URLs for agents' channels. The real ones by default; the local runtime's
+   * tests point them at loopback fakes of the providers.
+   */
+  RETELL_API_URL: z.url().default('https://api.retellai.com'),
+  TWILIO_API_URL: z.url().default('https://api.twilio.com'),
   /** simulator channel: delay before the outcome, a forced outcome, the contact ledger file. */
   SIMULATOR_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(1500),
   SIMULATOR_OUTCOME: dispositionSchema.optional(),

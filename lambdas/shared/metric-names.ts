@@ -13,6 +13,8 @@ export const metricNames = {
   /** Once per schedule rule that pushed a step later, by `rule`. */
   deferrals: 'Deferrals',
   channelFailures: 'ChannelFailures',
+  /** Once per dispatch a provider kept refusing (limits, auth, outage) until retries ran out: the total (alarmed) and by `provider`. */
+  providerRetriesExhausted: 'ProviderRetriesExhausted',
   /** Once per run the reconciler looked at, by `outcome`. */
   reconciledRuns: 'ReconciledRuns',
   /** A lifecycle event the bus refused or could not be reached for (it is not sent again). */

@@ -58,6 +58,12 @@ export function countChannelFailure(): void {
   metrics.addMetric(metricNames.channelFailures, MetricUnit.Count, 1);
 }
 
+/** A provider refused a dispatch on every try: the attempt settles COULD_NOT_CONNECT. */
+export function countProviderRetriesExhausted(provider: string): void {
+  metrics.addMetric(metricNames.providerRetriesExhausted, MetricUnit.Count, 1);
+  countBy(metricNames.providerRetriesExhausted, 'provider', provider);
+}
+
 /** The reconciler looked at a run; `outcome` says what it did (a short fixed word). */
 export function countReconciledRun(outcome: string): void {
   countBy(metricNames.reconciledRuns, 'outcome', outcome);

@@ -1,6 +1,5 @@
 import { v5 as uuidv5 } from 'uuid';
 import type { Channel, ChannelContext } from '../adapters/channels/channel.js';
-import { activeChannel, channelNamed } from '../adapters/channels/index.js';
 import { claimStep } from '../adapters/execution-writes.js';
 import { completeTask } from '../adapters/state-machine.js';
 import {
@@ -17,6 +16,7 @@ import type { DispatchInput } from '../schemas/state-machine.js';
 import { attemptKey, type Outcome, type StepAttempt } from '../schemas/step-attempt.js';
 import { addLogContext, logger } from '../shared/logger.js';
 import { countChannelFailure, countStepDispatched } from '../shared/metrics.js';
+import { channelForStep, channelNamed } from './channel-choice.js';
 import { admitContact } from './contact-guard.js';
 import { controlExecution } from './controls.js';
 import { publishOutcome, publishStepEvent } from './lifecycle-events.js';
@@ -67,7 +67,12 @@ export async function dispatchStep(input: DispatchInput, now: Date): Promise<voi
   const existing = execution.attempts[attemptKey(input.stepIndex, execution.attemptNo)];
   if (existing) return resumeAttempt(execution, existing, input.taskToken, now);
 
-  const attempt = newAttempt(execution, input, now);
+  const attempt = newAttempt(
+    execution,
+    input,
+    now,
+    await channelForStep(execution, input.stepIndex)
+  );
   addLogContext({ stepExecutionId: attempt.id });
   const check = checkDispatch(execution, input.stepIndex, now, scheduleOptions());
   if (!check.ok) {
@@ -91,7 +96,12 @@ export async function dispatchStep(input: DispatchInput, now: Date): Promise<voi
   await handOver(channel, context, (c) => channel.deliver(c));
 }
 
-function newAttempt(execution: Execution, input: DispatchInput, now: Date): StepAttempt {
+function newAttempt(
+  execution: Execution,
+  input: DispatchInput,
+  now: Date,
+  channel: string
+): StepAttempt {
   const { queued } = execution;
   const waited = queued?.stepIndex === input.stepIndex && queued.attemptNo === execution.attemptNo;
   return {
@@ -99,7 +109,7 @@ function newAttempt(execution: Execution, input: DispatchInput, now: Date): Step
     stepIndex: input.stepIndex,
     attemptNo: execution.attemptNo,
     status: 'IN_PROGRESS',
-    channel: activeChannel().name,
+    channel,
     taskToken: input.taskToken,
     startedAt: now.toISOString(),
     ...(waited && { queuedAt: queued.since }),

@@ -61,7 +61,8 @@ const FIVE_MINUTES = Duration.minutes(5);
  * 3. API: any 5xx (bad input is always a 4xx), p99 latency.
  * 4. DynamoDB: read or write throttle events.
  * 5. Dead-letter queues: any message visible.
- * 6. Channel: the COULD_NOT_CONNECT share of outcomes (the agent endpoint is down or refusing).
+ * 6. Channel: the COULD_NOT_CONNECT share of outcomes (the agent endpoint is down or refusing),
+ *    and any dispatch a provider refused until its retries ran out (limits, auth, billing).
  */
 export class OutreachAlarms extends Construct {
   readonly topic: Topic;
@@ -84,6 +85,7 @@ export class OutreachAlarms extends Construct {
       props.couldNotConnectPercent ?? 20,
       { strictlyAbove: true }
     );
+    this.alarm('ProviderRetriesExhausted', metrics.count('providerRetriesExhausted'), 1);
     new OutreachDashboard(this, 'Dashboard', { ...props, metrics, alarms: this.alarms });
   }
 

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import {
   AccessLogField,
   AccessLogFormat,
@@ -15,11 +15,13 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { apiRoutes } from '../../lambdas/schemas/routes.js';
+import { apiRoutes, providerRoutes } from '../../lambdas/schemas/routes.js';
 
 export interface OutreachApiProps {
   apiFunction: IFunction;
   authorizerFunction: IFunction;
+  /** Serves the provider webhook routes, which carry no API key (see `providerRoutes`). */
+  providerWebhookFunction: IFunction;
   /**
    * Steady-state requests per second for the whole stage, all organizations together: a
    * ceiling for the account. Each organization is held to its own, lower limit in the api
@@ -108,6 +110,20 @@ export class OutreachApi extends Construct {
     for (const route of apiRoutes) {
       const [method, path] = route.split(' ') as [string, string];
       resourceFor(path).addMethod(method, integration, { authorizer });
+    }
+    // Providers cannot send our API key: their function refuses any request whose signature
+    // does not verify with the agent's own secret, before it reads anything else.
+    const providerIntegration = new LambdaIntegration(props.providerWebhookFunction, {
+      proxy: true,
+    });
+    for (const route of providerRoutes) {
+      const [method, path] = route.split(' ') as [string, string];
+      const providerMethod = resourceFor(path).addMethod(method, providerIntegration);
+      Validations.of(providerMethod).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          "Providers cannot send an API key: the function verifies the provider's signature (Retell HMAC, X-Twilio-Signature) with the agent's secret and answers 401 otherwise",
+      });
     }
 
     const responses: Array<[ResponseType, number, string, string]> = [

@@ -21,7 +21,7 @@ export interface OutreachChannelProps {
  * machine, which depends on Dispatch: Dispatch's environment would close a CloudFormation cycle.
  * The RestApi itself depends on nothing.
  */
-function stageUrl(api: RestApi): string {
+export function stageUrl(api: RestApi): string {
   const stageName = (api.deploymentStage.node.defaultChild as CfnStage).stageName;
   if (!stageName) throw new Error('The API stage has no literal name to build its URL from');
   const stack = Stack.of(api);
@@ -40,6 +40,8 @@ export class OutreachChannel extends Construct {
     super(scope, id);
     const { settings, dispatchFunction: dispatch } = props;
     dispatch.addEnvironment(envNames.OUTREACH_CHANNEL, settings.channel);
+    // Every deploy: agents' provider channels give Twilio status callback URLs on this API.
+    dispatch.addEnvironment(envNames.PUBLIC_API_URL, stageUrl(props.api));
     if (settings.channel !== 'webhook') return;
 
     const secret = new Secret(this, 'SigningSecret', {
@@ -54,7 +56,6 @@ export class OutreachChannel extends Construct {
     });
     dispatch.addEnvironment(envNames.AGENT_WEBHOOK_URL, settings.agentWebhookUrl);
     dispatch.addEnvironment(envNames.AGENT_WEBHOOK_SECRET_ARN, secret.secretArn);
-    dispatch.addEnvironment(envNames.PUBLIC_API_URL, stageUrl(props.api));
     dispatch.addToRolePolicy(
       new PolicyStatement({
         actions: ['secretsmanager:GetSecretValue'],

@@ -1,10 +1,16 @@
 import { type ChannelName, config } from '../../shared/config.js';
 import type { Channel } from './channel.js';
 import { manualChannel } from './manual.js';
+import { providerDeps, type RetryPolicy } from './provider-http.js';
+import { createRetellChannel } from './retell.js';
 import { simulatorChannel } from './simulator.js';
+import { createTwilioChannel } from './twilio.js';
 import { webhookChannel } from './webhook.js';
 
-const channels: Record<ChannelName, Channel> = {
+/** Channels a registered agent selects per step, beside the deployment-wide ones. */
+export type AgentChannelName = 'retell' | 'twilio';
+
+const deploymentChannels: Record<ChannelName, Channel> = {
   simulator: simulatorChannel,
   manual: manualChannel,
   webhook: webhookChannel,
@@ -12,12 +18,23 @@ const channels: Record<ChannelName, Channel> = {
 
 /** The channel new attempts use (OUTREACH_CHANNEL, validated with the rest of the config). */
 export function activeChannel(): Channel {
-  return channels[config().OUTREACH_CHANNEL];
+  return deploymentChannels[config().OUTREACH_CHANNEL];
 }
 
-/** The channel an existing attempt was handed to. */
-export function channelNamed(name: string): Channel {
-  const channel = channels[name as ChannelName];
-  if (!channel) throw new Error(`Attempt names an unknown channel "${name}"`);
-  return channel;
+/**
+ * Every channel by name, the provider ones with the caller's error policy (it is domain
+ * logic, which adapters do not import).
+ */
+export function channelRegistry(retryPolicy: RetryPolicy): (name: string) => Channel {
+  const deps = providerDeps(retryPolicy);
+  const channels: Record<ChannelName | AgentChannelName, Channel> = {
+    ...deploymentChannels,
+    retell: createRetellChannel(deps),
+    twilio: createTwilioChannel(deps),
+  };
+  return (name) => {
+    const channel = channels[name as ChannelName];
+    if (!channel) throw new Error(`Attempt names an unknown channel "${name}"`);
+    return channel;
+  };
 }

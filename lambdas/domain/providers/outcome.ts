@@ -5,8 +5,8 @@ import type { Disposition } from '../../schemas/common.js';
  * turns a signal and the post-call analysis into one disposition, and the normalised event.
  */
 
-/** The key under which we send our step attempt id to every provider, and read it back. */
-export const CORRELATION_KEY = 'stepAttemptId';
+// Where our step attempt id travels: shared with the channel adapters that send it.
+export { CORRELATION_KEY, correlationOf } from '../../schemas/providers/correlation.js';
 
 /** What the mapping needs to know about the step the attempt belongs to. */
 export interface StepContext {
@@ -117,13 +117,6 @@ export function outcomeValues(analysis: unknown): string[] {
   if (typeof value === 'string') return [value];
   if (Array.isArray(value)) return value.filter((item) => typeof item === 'string');
   return [];
-}
-
-/** `metadata.stepAttemptId` when it is a non-empty string. */
-export function correlationOf(metadata: unknown): string | undefined {
-  if (typeof metadata !== 'object' || metadata === null) return undefined;
-  const value = (metadata as Record<string, unknown>)[CORRELATION_KEY];
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 type Settlement = { disposition: Disposition; kind: OutcomeKind; alert: boolean };

@@ -98,10 +98,19 @@ describe('OutreachAlarms in the service stack', () => {
   });
 
   it('watches each function for throttles, and for errors except the authorizer', () => {
-    expect(alarmsOn(service, 'Throttles')).toHaveLength(9);
+    expect(alarmsOn(service, 'Throttles')).toHaveLength(10);
     const errorAlarms = alarmsOn(service, 'Errors');
-    expect(errorAlarms).toHaveLength(8);
+    expect(errorAlarms).toHaveLength(9);
     expect(JSON.stringify(errorAlarms)).not.toContain('Authorizer');
+  });
+
+  it('alarms on any dispatch a provider refused until its retries ran out', () => {
+    const [alarm] = alarmsOn(service, 'ProviderRetriesExhausted');
+    expect(alarm?.Properties).toMatchObject({
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    expect(JSON.stringify(alarm?.Properties)).toContain('"Namespace":"OutreachWorkflows"');
   });
 
   it('alarms when Dispatch p99 duration passes 80 % of its 60 s timeout', () => {

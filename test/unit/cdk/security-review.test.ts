@@ -109,6 +109,7 @@ describe('table grants', () => {
       [workflowIndex]: ['Query'],
     },
     Authorizer: { [table]: ['GetItem'] },
+    ProviderWebhooks: { [table]: ['DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'] },
     RunReconcilerReconcileRuns: { [table]: ['GetItem', 'UpdateItem'] },
     LifecycleEventsFanOutWebhooks: { [table]: ['Query'] },
     LifecycleEventsDeliverWebhooks: { [table]: ['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'] },

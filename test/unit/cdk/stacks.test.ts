@@ -2,7 +2,7 @@ import '../../../local/polyfills.js';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { apiRoutes } from '../../../lambdas/schemas/routes.js';
+import { apiRoutes, providerRoutes } from '../../../lambdas/schemas/routes.js';
 import { buildApp } from '../../../lib/build-app.js';
 import { type Template as CfnTemplate, TemplateResolver } from '../../../local/template.js';
 
@@ -44,7 +44,7 @@ describe('OutreachService', () => {
     const functions = service.findResources('AWS::Lambda::Function', {
       Properties: { Runtime: 'nodejs22.x' },
     });
-    expect(Object.keys(functions)).toHaveLength(9);
+    expect(Object.keys(functions)).toHaveLength(10);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
@@ -84,7 +84,7 @@ describe('OutreachService', () => {
     expect(policies).toContain('iam:PassRole');
   });
 
-  it('lets the Api write agent secrets under the stack prefix and Dispatch read them, no more', () => {
+  it('lets the Api write agent secrets under the stack prefix, Dispatch and the provider webhooks read them, no more', () => {
     const grants: Record<string, string[]> = {};
     for (const [id, policy] of Object.entries(service.findResources('AWS::IAM::Policy'))) {
       for (const statement of policy.Properties.PolicyDocument.Statement) {
@@ -104,6 +104,7 @@ describe('OutreachService', () => {
         'secretsmanager:DeleteSecret',
       ],
       DispatchStep: ['secretsmanager:GetSecretValue'],
+      ProviderWebhooks: ['secretsmanager:GetSecretValue'],
     });
     const functions = Object.entries(service.findResources('AWS::Lambda::Function'));
     for (const name of Object.keys(grants)) {
@@ -114,14 +115,19 @@ describe('OutreachService', () => {
     }
   });
 
-  it('declares every route with the X-API-Key REQUEST authorizer', () => {
+  it('declares every API route with the X-API-Key REQUEST authorizer, and only provider webhooks without', () => {
     service.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'REQUEST',
       IdentitySource: 'method.request.header.X-API-Key',
     });
     const methods = Object.values(service.findResources('AWS::ApiGateway::Method'));
-    expect(methods).toHaveLength(apiRoutes.length);
-    for (const method of methods) expect(method.Properties.AuthorizationType).toBe('CUSTOM');
+    expect(methods).toHaveLength(apiRoutes.length + providerRoutes.length);
+    const open = methods.filter((method) => method.Properties.AuthorizationType !== 'CUSTOM');
+    expect(open).toHaveLength(providerRoutes.length);
+    for (const method of open) {
+      expect(method.Properties.AuthorizationType).toBe('NONE');
+      expect(JSON.stringify(method.Properties.Integration.Uri)).toContain('ProviderWebhooks');
+    }
   });
 
   it('answers gateway errors in the envelope', () => {
