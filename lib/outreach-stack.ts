@@ -162,7 +162,7 @@ export class OutreachStack extends Stack {
 
     // Every function that changes a run's status publishes its lifecycle events.
     this.lifecycleEvents = new LifecycleEvents(this, 'LifecycleEvents', { table: props.table });
-    for (const publisher of [api, dispatch, fail, this.reconciler.function])
+    for (const publisher of [api, dispatch, fail, providerWebhooks, this.reconciler.function])
       this.lifecycleEvents.publish(publisher.function);
     this.lifecycleEvents.manageSubscriptions(api.function);
 

@@ -1,25 +1,18 @@
 import { v5 as uuidv5 } from 'uuid';
-import type { Channel, ChannelContext } from '../adapters/channels/channel.js';
 import { claimStep } from '../adapters/execution-writes.js';
 import { completeTask } from '../adapters/state-machine.js';
-import {
-  claimAttemptRecord,
-  markHandedOver,
-  putStepExecutionPointer,
-  swapTaskToken,
-} from '../adapters/step-attempts.js';
+import { claimAttemptRecord, putStepExecutionPointer } from '../adapters/step-attempts.js';
 import { workflowExists } from '../adapters/workflow-repository.js';
-import { renderMessage } from '../domain/render-message.js';
 import { checkDispatch } from '../domain/step-progression.js';
 import type { Execution } from '../schemas/execution.js';
 import type { DispatchInput } from '../schemas/state-machine.js';
-import { attemptKey, type Outcome, type StepAttempt } from '../schemas/step-attempt.js';
-import { addLogContext, logger } from '../shared/logger.js';
-import { countChannelFailure, countStepDispatched } from '../shared/metrics.js';
+import { attemptKey, type StepAttempt } from '../schemas/step-attempt.js';
+import { addLogContext } from '../shared/logger.js';
+import { countStepDispatched } from '../shared/metrics.js';
 import { channelForStep, channelNamed } from './channel-choice.js';
+import { channelContext, handOver, resumeAttempt } from './channel-handover.js';
 import { admitContact } from './contact-guard.js';
 import { controlExecution } from './controls.js';
-import { publishOutcome, publishStepEvent } from './lifecycle-events.js';
 import { releaseSlotOf, takeSlotOrQueue } from './pacing.js';
 import {
   assertProgress,
@@ -28,8 +21,6 @@ import {
   planExecution,
   scheduleOptions,
 } from './plan-step.js';
-import { recordOutcome, settleOutcome } from './report-outcome.js';
-import { suppressAfterDnc } from './suppressions.js';
 
 /** Namespace for step execution ids: uuidv5(execution, step, attempt) is stable across retries. */
 const STEP_EXECUTION_NAMESPACE = '6f1d3c0e-4a0b-4f8e-9a57-0d3f5b2a9c11';
@@ -67,28 +58,35 @@ export async function dispatchStep(input: DispatchInput, now: Date): Promise<voi
   const existing = execution.attempts[attemptKey(input.stepIndex, execution.attemptNo)];
   if (existing) return resumeAttempt(execution, existing, input.taskToken, now);
 
-  const attempt = newAttempt(
-    execution,
-    input,
-    now,
-    await channelForStep(execution, input.stepIndex)
-  );
-  addLogContext({ stepExecutionId: attempt.id });
+  const attemptId = stepExecutionId(execution.id, input.stepIndex, execution.attemptNo);
+  addLogContext({ stepExecutionId: attemptId });
   const check = checkDispatch(execution, input.stepIndex, now, scheduleOptions());
   if (!check.ok) {
     // Sent back by the queue (its window closed) or handed a slot just as it was paused,
     // cancelled or moved on: the slot, if it had one, goes to the next queued run.
-    await releaseSlotOf(execution, input.stepIndex, attempt.id, now);
+    await releaseSlotOf(execution, input.stepIndex, attemptId, now);
     return notNow(execution, input.taskToken, check.reason, now);
   }
   if (!(await workflowExists(execution.organizationId, execution.workflowId))) {
-    await releaseSlotOf(execution, input.stepIndex, attempt.id, now);
+    await releaseSlotOf(execution, input.stepIndex, attemptId, now);
     return cancelForDeletedWorkflow(execution, input.taskToken, now);
   }
-  const paced = { ...attempt, execution, windowClosesAt: check.windowClosesAt };
-  const slot = await takeSlotOrQueue({ ...paced, attemptId: attempt.id }, now);
+  const slot = await takeSlotOrQueue(
+    {
+      execution,
+      stepIndex: input.stepIndex,
+      attemptNo: execution.attemptNo,
+      attemptId,
+      taskToken: input.taskToken,
+      windowClosesAt: check.windowClosesAt,
+    },
+    now
+  );
   // Queued: the run waits on this token until a released slot is handed to it.
   if (slot !== 'held') return;
+  // Only with a slot: which channel the attempt goes through (the step's agent, if registered).
+  const channelName = await channelForStep(execution, input.stepIndex);
+  const attempt = newAttempt(execution, input, now, channelName);
   if (!(await admitAndClaim(execution, attempt, now))) return;
   countStepDispatched();
   const channel = channelNamed(attempt.channel);
@@ -170,53 +168,6 @@ async function claim(execution: Execution, attempt: StepAttempt, now: Date): Pro
   return claimAttemptRecord(execution.id, attempt);
 }
 
-function channelContext(execution: Execution, attempt: StepAttempt): ChannelContext {
-  const step = execution.definition.steps[attempt.stepIndex];
-  if (!step) throw new Error(`Execution ${execution.id} has no step ${attempt.stepIndex}`);
-  const message =
-    step.initialMessage === undefined
-      ? undefined
-      : renderMessage(step.initialMessage, execution.variables);
-  return { execution, step, attempt, message };
-}
-
-/** Delivers through the channel, records the handoff, then follows the attempt to its outcome. */
-async function handOver(
-  channel: Channel,
-  context: ChannelContext,
-  deliver: (context: ChannelContext) => Promise<Outcome | undefined>
-): Promise<void> {
-  const { attempt, execution } = context;
-  let failure: Outcome | undefined;
-  try {
-    failure = await deliver(context);
-  } catch (error) {
-    logger.error('channel delivery failed', { stepExecutionId: attempt.id, error });
-    failure = { disposition: 'COULD_NOT_CONNECT', error: (error as Error).message };
-  }
-  if (failure) {
-    countChannelFailure();
-    await recordOutcome(execution.id, keyOf(attempt), failure, new Date());
-    return;
-  }
-  await markHandedOver(execution.id, attempt, new Date());
-  await publishStepEvent('step.dispatched', execution, attempt, new Date());
-  await follow(channel, context);
-}
-
-async function follow(channel: Channel, context: ChannelContext): Promise<void> {
-  const outcome = await channel.follow(context);
-  if (!outcome) return;
-  const { execution, attempt } = await recordOutcome(
-    context.execution.id,
-    keyOf(context.attempt),
-    outcome,
-    new Date()
-  );
-  // From inside a run: the number's other runs are cancelled without stopping their machines.
-  await suppressAfterDnc(execution, attempt, new Date(), { fromRun: true });
-}
-
 /** "Not now": Dispatch completes its own token with a fresh plan, and the run waits again. */
 async function notNow(
   execution: Execution,
@@ -242,35 +193,4 @@ async function endSuppressed(
     fromRun: true,
   });
   return notNow(await loadExecution(execution.id), taskToken, 'number suppressed', now);
-}
-
-async function resumeAttempt(
-  execution: Execution,
-  attempt: StepAttempt,
-  taskToken: string,
-  now: Date
-): Promise<void> {
-  addLogContext({ stepExecutionId: attempt.id });
-  if (attempt.disposition || !(await swapTaskToken(execution.id, attempt, taskToken))) {
-    // The outcome is in: settle the run (a report may have crashed before it did) and move on.
-    const { plan, execution: settled } = await settleOutcome(execution.id, keyOf(attempt), now);
-    await completeTask(taskToken, { ...plan, stepExecutionId: attempt.id });
-    const outcome = settled.attempts[keyOf(attempt)] ?? attempt;
-    await releaseSlotOf(settled, attempt.stepIndex, attempt.id, now);
-    await publishOutcome(settled, outcome, now);
-    await suppressAfterDnc(settled, outcome, now, { fromRun: true });
-    return;
-  }
-  const channel = channelNamed(attempt.channel);
-  const context = channelContext(execution, { ...attempt, taskToken });
-  if (attempt.handedOverAt) {
-    logger.info('following an attempt already handed over', { stepExecutionId: attempt.id });
-    await follow(channel, context);
-    return;
-  }
-  // Claimed, but the handoff was never recorded: the channel finds out whether it happened.
-  logger.warn('redelivering an attempt whose handoff was not recorded', {
-    stepExecutionId: attempt.id,
-  });
-  await handOver(channel, context, (c) => channel.redeliver(c));
 }
