@@ -9,6 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import { logger } from '../lambdas/shared/logger.js';
 import { startLocalRuntime } from '../local/runtime.js';
+import { peakInFlight } from './in-flight.js';
 import { apiOf, pool } from './local-api.js';
 
 // Before the runtime loads the handlers: each invocation's logger reads it.
@@ -130,17 +131,7 @@ do {
 if (attempts.length !== RUNS)
   throw new Error(`expected ${RUNS} attempts, found ${attempts.length}`);
 
-const edges = attempts.flatMap((a) => [
-  { at: Date.parse(a.handedOverAt), delta: 1 },
-  { at: Date.parse(a.completedAt), delta: -1 },
-]);
-edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
-let inFlight = 0;
-let peak = 0;
-for (const edge of edges) {
-  inFlight += edge.delta;
-  peak = Math.max(peak, inFlight);
-}
+const peak = peakInFlight(attempts);
 const lastEnd = Math.max(...attempts.map((a) => Date.parse(a.completedAt)));
 const drainSimulated = (lastEnd - dueAt) / 1000;
 

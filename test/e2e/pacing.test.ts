@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { peakInFlight } from '../../bench/in-flight.js';
 import {
   type ApiClient,
   alwaysOpen,
@@ -34,26 +35,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await api.runtime.stop();
 });
-
-/**
- * The most calls in flight at once, from each attempt's recorded handoff to the channel and its
- * outcome (both inside the time it held its slot).
- */
-function peakInFlight(attempts: Array<{ handedOverAt: string; completedAt: string }>): number {
-  const events = attempts.flatMap((attempt) => [
-    { at: Date.parse(attempt.handedOverAt), delta: 1 },
-    { at: Date.parse(attempt.completedAt), delta: -1 },
-  ]);
-  // At one instant an end comes before a start: the slot was released before it was reused.
-  events.sort((a, b) => a.at - b.at || a.delta - b.delta);
-  let current = 0;
-  let peak = 0;
-  for (const event of events) {
-    current += event.delta;
-    peak = Math.max(peak, current);
-  }
-  return peak;
-}
 
 function shuffled<T>(items: T[]): T[] {
   const copy = [...items];
