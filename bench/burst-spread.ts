@@ -207,7 +207,7 @@ try {
   // Windows open on whole minutes: the first minute boundary that leaves time to create.
   const opening = new Date(Math.ceil((Date.now() + CREATE_ALLOWANCE_MS) / 60_000) * 60_000);
   // A call cap above the run count: this bench measures the spread alone (pacing has its own).
-  await api('PATCH', '/api/v1/organization', { maxConcurrentCalls: 10_000 });
+  await api('PATCH', '/api/v1/organization', { maxConcurrentCalls: 1_000 });
   const workflow = await api<{ id: string }>('POST', '/api/v1/workflow', {
     name: 'Burst: one call when the window opens',
     timezone: 'UTC',

@@ -2,7 +2,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/li
 import { z } from 'zod';
 import type { SlotKind } from '../schemas/pacing.js';
 import { dynamo } from './aws-clients.js';
-import { conditionally, tableName, Update } from './table.js';
+import { conditionally, readWholePartition, tableName, Update } from './table.js';
 import { keys, withoutKeys } from './table-keys.js';
 
 /**
@@ -68,7 +68,10 @@ export async function headOfBucket(
   return (Items ?? []).map((item) => queuedAttemptSchema.parse(withoutKeys(item)));
 }
 
-/** Claims the right to let a queued run go on; false when someone else claimed it first. */
+/**
+ * Claims the right to let a queued run go on; false when someone else claimed it first, or
+ * when the item now waits on another token (a retried Dispatch queued the run again).
+ */
 export function markGranted(
   organizationId: string,
   kind: SlotKind,
@@ -77,54 +80,45 @@ export function markGranted(
 ): Promise<boolean> {
   return new Update()
     .set('grantedAt', now.toISOString())
-    .whenExists()
+    .whenEquals('taskToken', entry.taskToken)
     .whenAbsent('grantedAt')
     .run(queueKeyOf(organizationId, kind, entry));
 }
 
-export async function removeQueued(
+/** Deletes the item if it still waits on `entry`'s token; false when it is gone or was replaced. */
+export function removeQueued(
   organizationId: string,
   kind: SlotKind,
   entry: QueuedAttempt
-): Promise<void> {
-  await conditionally(() =>
+): Promise<boolean> {
+  return conditionally(() =>
     dynamo().send(
-      new DeleteCommand({ TableName: tableName(), Key: queueKeyOf(organizationId, kind, entry) })
+      new DeleteCommand({
+        TableName: tableName(),
+        Key: queueKeyOf(organizationId, kind, entry),
+        ConditionExpression: 'taskToken = :token',
+        ExpressionAttributeValues: { ':token': entry.taskToken },
+      })
     )
   );
 }
 
-/**
- * Queued attempts that need the sweep: their window closed (`notAfter` passed), or a grant
- * started before `grantedBefore` never finished. Reads the whole queue, one page at a time.
- */
-export async function queuedNeedingSweep(
-  organizationId: string,
-  kind: SlotKind,
-  now: Date,
-  grantedBefore: Date
-): Promise<QueuedAttempt[]> {
-  const found: QueuedAttempt[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk',
-        FilterExpression: 'notAfter <= :now OR grantedAt < :granted',
-        ExpressionAttributeValues: {
-          ':pk': keys.slotQueuePartition(organizationId, kind),
-          ':now': now.toISOString(),
-          ':granted': grantedBefore.toISOString(),
-        },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      })
-    );
-    found.push(...(page.Items ?? []).map((item) => queuedAttemptSchema.parse(withoutKeys(item))));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return found;
+/** The queued attempt at `place`, strongly consistent; undefined when it is not queued. */
+export async function findQueued(place: QueuePlace): Promise<QueuedAttempt | undefined> {
+  const { Item } = await dynamo().send(
+    new GetCommand({
+      TableName: tableName(),
+      Key: keys.queuedAttempt(place.organizationId, place.kind, place),
+      ConsistentRead: true,
+    })
+  );
+  return Item ? queuedAttemptSchema.parse(withoutKeys(Item)) : undefined;
+}
+
+/** Every queued attempt of the kind, strongly consistent, one page at a time (the sweep's read). */
+export async function readQueue(organizationId: string, kind: SlotKind): Promise<QueuedAttempt[]> {
+  const items = await readWholePartition(keys.slotQueuePartition(organizationId, kind));
+  return items.map((item) => queuedAttemptSchema.parse(withoutKeys(item)));
 }
 
 /** Counts the items a key condition selects, up to about `limit` (a COUNT still reads them). */
@@ -170,10 +164,8 @@ export async function positionInQueue(
   limit = 10_000
 ): Promise<number | undefined> {
   const key = keys.queuedAttempt(place.organizationId, place.kind, place);
-  const { Item } = await dynamo().send(
-    new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true })
-  );
-  if (!Item || Item.grantedAt) return undefined;
+  const queued = await findQueued(place);
+  if (!queued || queued.grantedAt) return undefined;
   return countItems(
     'pk = :pk AND sk BETWEEN :mine AND :end',
     { ':pk': key.pk, ':mine': key.sk, ':end': `${keys.slotQueueBucket(place.bucket)}\uffff` },

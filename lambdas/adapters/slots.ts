@@ -80,6 +80,12 @@ export function takeSlot(
     .run(keys.slots(organizationId, kind));
 }
 
+/**
+ * The most holders one write names. Every holder id is a 36-character attribute name, and
+ * DynamoDB refuses an expression over 4 KB: 20 keeps a write near 2 KB.
+ */
+export const MAX_HOLDERS_PER_WRITE = 20;
+
 export interface SlotHandOut {
   holderIds: string[];
   leaseUntil: number;
@@ -99,6 +105,8 @@ export function takeSlots(
   kind: SlotKind,
   handOut: SlotHandOut
 ): Promise<boolean> {
+  if (handOut.holderIds.length > MAX_HOLDERS_PER_WRITE)
+    throw new Error(`At most ${MAX_HOLDERS_PER_WRITE} holders per write`);
   const update = new Update();
   const room = handOut.cap - handOut.holderIds.length + 1;
   update.when(`size(${update.name('holders')}) < ${update.value(room)}`);
@@ -130,18 +138,24 @@ export function releaseSlot(
 
 /**
  * Takes back slots whose lease ended, each only if its lease is still the one that was read
- * (a holder that was just granted again keeps its new lease); false when any changed.
+ * (a holder that was just granted again keeps its new lease), in writes of at most
+ * MAX_HOLDERS_PER_WRITE; false when any write was refused (read again).
  */
-export function reclaimExpired(
+export async function reclaimExpired(
   organizationId: string,
   kind: SlotKind,
   expired: Holders
 ): Promise<boolean> {
-  const update = new Update();
-  for (const [holderId, until] of Object.entries(expired)) {
-    update.remove(`holders.${holderId}`).whenEquals(`holders.${holderId}`, until);
+  const entries = Object.entries(expired);
+  let all = true;
+  for (let start = 0; start < entries.length; start += MAX_HOLDERS_PER_WRITE) {
+    const update = new Update();
+    for (const [holderId, until] of entries.slice(start, start + MAX_HOLDERS_PER_WRITE)) {
+      update.remove(`holders.${holderId}`).whenEquals(`holders.${holderId}`, until);
+    }
+    if (!(await update.run(keys.slots(organizationId, kind)))) all = false;
   }
-  return update.run(keys.slots(organizationId, kind));
+  return all;
 }
 
 export interface SlotsRef {

@@ -106,7 +106,8 @@ export const keys = {
     }
   ) => ({
     pk: `PACEQ#${orgId}#${kind}`,
-    sk: `${String(entry.bucket).padStart(2, '0')}#${entry.priorityDate}#${entry.executionId}#${String(entry.stepIndex).padStart(4, '0')}#${String(entry.attemptNo).padStart(3, '0')}`,
+    // priorityDate as toISOString() writes it: an offset or fewer decimals would sort wrongly.
+    sk: `${String(entry.bucket).padStart(2, '0')}#${new Date(entry.priorityDate).toISOString()}#${entry.executionId}#${String(entry.stepIndex).padStart(4, '0')}#${String(entry.attemptNo).padStart(3, '0')}`,
   }),
   agent: (orgId: string, agentId: string) => ({ pk: `ORG#${orgId}`, sk: `AGENT#${agentId}` }),
   providerEvent: (provider: string, providerId: string, eventType: string) => ({

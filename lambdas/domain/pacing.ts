@@ -95,6 +95,19 @@ export function chooseBucket(
   };
 }
 
+/**
+ * The longest a run waits in the queue on one task token. Its Dispatch task times out after
+ * 24 hours (the state machine's outcome timeout) and would fail the run; before that the sweep
+ * sends it back to Dispatch, which queues it again on a fresh token.
+ */
+export const MAX_QUEUE_WAIT_MS = 23 * 3600_000;
+
+/** The instant a queued run must leave the queue: its window's close, or MAX_QUEUE_WAIT_MS on. */
+export function queueDeadline(windowClosesAt: Date, now: Date): Date {
+  const longest = now.getTime() + MAX_QUEUE_WAIT_MS;
+  return windowClosesAt.getTime() < longest ? windowClosesAt : new Date(longest);
+}
+
 /** How long a slot is held without an outcome before it is taken back. */
 export function leaseUntil(now: Date, leaseSeconds: number): number {
   return now.getTime() + leaseSeconds * 1000;

@@ -10,6 +10,6 @@ config();
  * pacing slots whose lease ended, sends queued runs whose window closed back to wait for the
  * next one, and hands free slots to queued runs.
  */
-export const handler = middy<unknown, { handed: number; sentBack: number }>()
+export const handler = middy<unknown, { handed: number; tended: number }>()
   .use(observability())
   .handler(async () => sweepSlots(new Date()));

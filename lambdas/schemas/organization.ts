@@ -5,8 +5,12 @@ import { z } from 'zod';
  * stored and validated now; dispatch starts honouring them when pacing (concurrency slots) lands.
  */
 
-/** Beyond these, a value is a typo rather than a plan (and would make any cap meaningless). */
-const MAX_CONCURRENCY = 10_000;
+/**
+ * Every slot in use is an entry of one item (adapters/slots.ts): at 1,000 it is about 46 KB, so
+ * each take and release costs about 46 write units, and much more would near DynamoDB's 400 KB
+ * item limit. Beyond the batch size, a value is a typo rather than a plan.
+ */
+const MAX_CONCURRENCY = 1_000;
 const MAX_BATCH_SIZE = 10_000;
 const MAX_BUCKETS = 20;
 

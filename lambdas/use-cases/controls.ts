@@ -18,6 +18,7 @@ import type { Execution, ExecutionState } from '../schemas/execution.js';
 import type { DispatchInput } from '../schemas/state-machine.js';
 import { ConcurrentUpdateError, ExecutionConflictError } from '../shared/errors.js';
 import { publishRunEnded } from './lifecycle-events.js';
+import { leaveQueue } from './pacing.js';
 import { loadExecution, planExecution } from './plan-step.js';
 
 export type CancelledBy = NonNullable<ExecutionState['cancelledBy']>;
@@ -56,6 +57,8 @@ export async function controlExecution(
     if (!(await write(execution, action, options, now))) continue;
     // From inside the run (Dispatch), the run ends by itself on its next plan.
     if (!options.fromRun) await signal(execution, action);
+    // A cancelled run waiting for a pacing slot leaves the queue now, not when its turn comes.
+    if (action === 'cancel') await leaveQueue(execution, now);
     const controlled = await loadExecution(executionId);
     await publishRunEnded(controlled, now);
     return { execution: controlled, changed: true };

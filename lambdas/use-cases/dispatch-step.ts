@@ -1,8 +1,8 @@
-import { v5 as uuidv5 } from 'uuid';
 import { claimStep } from '../adapters/execution-writes.js';
 import { completeTask } from '../adapters/state-machine.js';
 import { claimAttemptRecord, putStepExecutionPointer } from '../adapters/step-attempts.js';
 import { workflowExists } from '../adapters/workflow-repository.js';
+import { stepExecutionId } from '../domain/step-execution-id.js';
 import { checkDispatch } from '../domain/step-progression.js';
 import type { Execution } from '../schemas/execution.js';
 import type { DispatchInput } from '../schemas/state-machine.js';
@@ -22,12 +22,7 @@ import {
   scheduleOptions,
 } from './plan-step.js';
 
-/** Namespace for step execution ids: uuidv5(execution, step, attempt) is stable across retries. */
-const STEP_EXECUTION_NAMESPACE = '6f1d3c0e-4a0b-4f8e-9a57-0d3f5b2a9c11';
-
-export function stepExecutionId(executionId: string, stepIndex: number, attemptNo: number): string {
-  return uuidv5(`${executionId}:${stepIndex}:${attemptNo}`, STEP_EXECUTION_NAMESPACE);
-}
+export { stepExecutionId };
 
 function keyOf(attempt: StepAttempt): string {
   return attemptKey(attempt.stepIndex, attempt.attemptNo);

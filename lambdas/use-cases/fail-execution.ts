@@ -4,6 +4,7 @@ import { type ExecutionStatus, isFinished } from '../schemas/execution.js';
 import type { FailureInput } from '../schemas/state-machine.js';
 import { addLogContext } from '../shared/logger.js';
 import { publishRunEnded } from './lifecycle-events.js';
+import { releaseSlotOfRun } from './pacing.js';
 
 /** Bounds an error text stored on a run. */
 export const MAX_ERROR_LENGTH = 1000;
@@ -48,6 +49,8 @@ export async function failRun(
     if (!state || isFinished(state.status)) return { failed: false, status: state?.status };
     addLogContext({ organizationId: state.organizationId, workflowId: state.workflowId });
     if (await markFailed(state, error, now)) {
+      // Its slot, if its attempt held one, is free now, not at its lease end.
+      await releaseSlotOfRun(state);
       await publishRunEnded({ ...state, status: 'FAILED', error }, now);
       return { failed: true, status: state.status };
     }

@@ -1,6 +1,7 @@
 import { markQueued } from '../adapters/execution-writes.js';
 import {
   enqueueAttempt,
+  findQueued,
   markGranted,
   type QueuedAttempt,
   removeQueued,
@@ -11,14 +12,16 @@ import {
   capOf,
   expiredHolders,
   leaseUntil,
+  queueDeadline,
   type SlotKind,
   slotKindOf,
 } from '../domain/pacing.js';
-import type { Execution } from '../schemas/execution.js';
+import { stepExecutionId } from '../domain/step-execution-id.js';
+import type { Execution, ExecutionState } from '../schemas/execution.js';
 import { config } from '../shared/config.js';
 import { countQueuedAttempt } from '../shared/metrics.js';
 import { organizationSettings } from './organizations.js';
-import { pumpQueue, reclaimLeases } from './slot-handoff.js';
+import { pumpQueue, reclaimLeases, sendBack } from './slot-handoff.js';
 
 /**
  * Pacing, seen from one attempt: take a slot before contacting, give it back after the outcome.
@@ -69,7 +72,7 @@ export async function takeSlotOrQueue(paced: PacedAttempt, now: Date): Promise<S
     bucket,
     priorityDate: execution.priorityDate,
     queuedAt: now.toISOString(),
-    notAfter: paced.windowClosesAt.toISOString(),
+    notAfter: queueDeadline(paced.windowClosesAt, now).toISOString(),
   };
   await enqueueAttempt(organizationId, kind, entry);
   countQueuedAttempt(kind);
@@ -134,4 +137,36 @@ export async function releaseSlotOf(
   const kind = kindOfStep(execution, stepIndex);
   if (!(await releaseSlot(execution.organizationId, kind, attemptId))) return;
   await pumpQueue(execution.organizationId, kind, now);
+}
+
+/**
+ * A cancelled run leaves the queue at once, so no hand-over is spent on it later: its token is
+ * completed without a slot, and its Dispatch finds it cancelled and ends it (a cancel through
+ * the API has stopped the run already; the token is then simply gone).
+ */
+export async function leaveQueue(execution: ExecutionState, now: Date): Promise<void> {
+  const { queued } = execution;
+  if (!queued) return;
+  const entry = await findQueued({
+    organizationId: execution.organizationId,
+    kind: queued.kind,
+    bucket: queued.bucket,
+    priorityDate: execution.priorityDate,
+    executionId: execution.id,
+    stepIndex: queued.stepIndex,
+    attemptNo: queued.attemptNo,
+  });
+  if (entry && !entry.grantedAt) await sendBack(execution.organizationId, queued.kind, entry, now);
+}
+
+/**
+ * A run that failed gives back the slot its current attempt may hold. The failure path does not
+ * know the step's kind without reading the run whole, so it tries both; and it has no grants on
+ * the queue, so the sweep hands the slot on (within a minute) instead of a pump here.
+ */
+export async function releaseSlotOfRun(execution: ExecutionState): Promise<void> {
+  const holderId = stepExecutionId(execution.id, execution.stepIndex, execution.attemptNo);
+  for (const kind of ['CALL', 'TEXT'] as const) {
+    await releaseSlot(execution.organizationId, kind, holderId);
+  }
 }

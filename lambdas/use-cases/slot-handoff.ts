@@ -2,11 +2,12 @@ import {
   headOfBucket,
   markGranted,
   type QueuedAttempt,
-  queuedNeedingSweep,
+  readQueue,
   removeQueued,
 } from '../adapters/slot-queue.js';
 import {
   listSlots,
+  MAX_HOLDERS_PER_WRITE,
   readSlots,
   reclaimExpired,
   releaseSlot,
@@ -32,18 +33,18 @@ import { organizationSettings } from './organizations.js';
 
 /**
  * Handing freed slots to queued runs. A queued run waits on its Dispatch task token; handing it
- * a slot is: take the slot in its name (one conditional write for a whole batch, with the
- * bucket shares it uses), mark its queue item granted (exactly one hand-over wins), complete
- * its token with DISPATCH (the state machine goes straight back to Dispatch, which finds the
- * slot held), delete the queue item. Two extra state transitions per queued attempt, none
- * while it waits.
+ * a slot is: take the slot in its name (one conditional write for up to 20 runs, with the
+ * bucket shares they use), mark its queue item granted (exactly one hand-over wins, and only
+ * while the item still holds the token that was read), complete its token with DISPATCH (the
+ * state machine goes straight back to Dispatch, which finds the slot held), delete the item.
+ * Two extra state transitions per queued attempt, none while it waits.
  */
 
 /** A hand-over that started this long ago and never finished is finished by the sweep. */
 const STALE_GRANT_MS = 120_000;
 
-/** Fresh reads a pump makes when other hand-outs keep winning the race for the same runs. */
-const PUMP_ROUNDS = 5;
+/** Writes one pump may make before it leaves the rest to the next release or the sweep. */
+const PUMP_ROUNDS = 20;
 
 export async function reclaimLeases(
   organizationId: string,
@@ -55,7 +56,8 @@ export async function reclaimLeases(
   if (reclaimed) {
     logger.warn('took back slots whose lease ended', { count: Object.keys(expired).length, kind });
   }
-  return reclaimed;
+  // Refused or not, the slots changed since the read: the caller reads them again.
+  return true;
 }
 
 /** Lets a queued run go on to Dispatch; false when its run no longer waits for that token. */
@@ -67,8 +69,16 @@ function letGo(entry: QueuedAttempt, now: Date): Promise<boolean> {
   });
 }
 
-/** A run whose window closed while it waited goes back to Dispatch without a slot: it re-plans. */
-async function sendBack(organizationId: string, kind: SlotKind, entry: QueuedAttempt, now: Date) {
+/**
+ * Sends a queued run back to Dispatch without a slot: to re-plan (its window closed), to queue
+ * again (its bucket no longer exists), or to end (it was cancelled from inside another run).
+ */
+export async function sendBack(
+  organizationId: string,
+  kind: SlotKind,
+  entry: QueuedAttempt,
+  now: Date
+): Promise<void> {
   if (!(await markGranted(organizationId, kind, entry, now))) return;
   await letGo(entry, now);
   await removeQueued(organizationId, kind, entry);
@@ -83,16 +93,22 @@ async function finishHandOver(
 ): Promise<boolean> {
   // Lost to the run's own Dispatch, which took the slot itself and goes on with it.
   if (!(await markGranted(organizationId, kind, entry, now))) return false;
-  const going = await letGo(entry, now);
-  // Its run ended or was stopped while it waited: the slot goes to the next one.
-  if (!going) await releaseSlot(organizationId, kind, entry.attemptId);
-  await removeQueued(organizationId, kind, entry);
-  return going;
+  if (await letGo(entry, now)) {
+    await removeQueued(organizationId, kind, entry);
+    return true;
+  }
+  // That token is dead. The run ended or was stopped: the slot goes to the next run. Unless a
+  // retried Dispatch queued it again under a new token meanwhile: that one finds the slot held.
+  if (await removeQueued(organizationId, kind, entry)) {
+    await releaseSlot(organizationId, kind, entry.attemptId);
+  }
+  return false;
 }
 
 /**
  * The queued runs that may get a slot now, per bucket, newest priorityDate first: not being
- * handed over already, not holding a slot, window still open (the others are sent back).
+ * handed over already, not holding a slot (a hand-over in progress; the sweep finishes one that
+ * stopped), window still open (the others are sent back).
  */
 async function waitingHeads(
   organizationId: string,
@@ -119,9 +135,53 @@ async function waitingHeads(
   );
 }
 
+/** One write's worth of hand-outs; undefined when there was nothing to do, 0 when it raced. */
+async function handOutOnce(
+  organizationId: string,
+  kind: SlotKind,
+  settings: OrganizationSettings,
+  want: number,
+  now: Date
+): Promise<number | undefined> {
+  const cap = capOf(settings, kind);
+  const slots = await readSlots(organizationId, kind);
+  if (await reclaimLeases(organizationId, kind, expiredHolders(slots.holders, now))) return 0;
+  const count = Math.min(want, cap - Object.keys(slots.holders).length, MAX_HOLDERS_PER_WRITE);
+  if (count <= 0) return undefined;
+  const heads = await waitingHeads(organizationId, kind, settings, slots, count, now);
+  const buckets = settings.priorityDateBucketConfig;
+  const plan = planHandOut(
+    heads.map((head) => head.length),
+    slots.shares,
+    buckets,
+    count
+  );
+  const used = heads.map(() => 0);
+  const entries = plan.buckets.flatMap((bucket) => {
+    const entry = heads[bucket]?.[used[bucket] ?? 0];
+    used[bucket] = (used[bucket] ?? 0) + 1;
+    return entry ? [entry] : [];
+  });
+  if (entries.length === 0) return undefined;
+  const handOut = {
+    holderIds: entries.map((entry) => entry.attemptId),
+    leaseUntil: leaseUntil(now, config().SLOT_LEASE_SECONDS),
+    cap,
+    sharesRead: slots.shares,
+    sharesAfter: plan.shares,
+  };
+  // Refused: another hand-out or a Dispatch changed the slots since the read.
+  if (!(await takeSlots(organizationId, kind, handOut))) return 0;
+  const went = await Promise.all(
+    entries.map((entry) => finishHandOver(organizationId, kind, entry, now))
+  );
+  return went.filter(Boolean).length;
+}
+
 /**
- * Hands free slots to queued runs, one batch (the organization's batch size, up to its ceiling
- * when many slots are free) in share order. Answers how many runs it let go.
+ * Hands free slots to queued runs in share order: one batch (the organization's batch size, up
+ * to its ceiling when more slots are free), in writes of at most 20. Answers how many runs it
+ * let go. Runs found dead on the way do not use up the batch: their slots go round again.
  */
 export async function pumpQueue(
   organizationId: string,
@@ -129,67 +189,72 @@ export async function pumpQueue(
   now: Date
 ): Promise<number> {
   const settings = await organizationSettings(organizationId);
-  const cap = capOf(settings, kind);
+  const slots = await readSlots(organizationId, kind);
+  const batch = batchFor(capOf(settings, kind) - Object.keys(slots.holders).length, settings);
   let handed = 0;
-  for (let round = 0; round < PUMP_ROUNDS; round++) {
-    const slots = await readSlots(organizationId, kind);
-    if (await reclaimLeases(organizationId, kind, expiredHolders(slots.holders, now))) continue;
-    const count = batchFor(cap - Object.keys(slots.holders).length, settings);
-    if (count === 0) return handed;
-    const heads = await waitingHeads(organizationId, kind, settings, slots, count, now);
-    const buckets = settings.priorityDateBucketConfig;
-    const plan = planHandOut(
-      heads.map((head) => head.length),
-      slots.shares,
-      buckets,
-      count
-    );
-    const used = heads.map(() => 0);
-    const entries = plan.buckets.flatMap((bucket) => {
-      const entry = heads[bucket]?.[used[bucket] ?? 0];
-      used[bucket] = (used[bucket] ?? 0) + 1;
-      return entry ? [entry] : [];
-    });
-    if (entries.length === 0) return handed;
-    const handOut = {
-      holderIds: entries.map((entry) => entry.attemptId),
-      leaseUntil: leaseUntil(now, config().SLOT_LEASE_SECONDS),
-      cap,
-      sharesRead: slots.shares,
-      sharesAfter: plan.shares,
-    };
-    // Refused: another hand-out or a Dispatch changed the slots since the read; read again.
-    if (!(await takeSlots(organizationId, kind, handOut))) continue;
-    const went = await Promise.all(
-      entries.map((entry) => finishHandOver(organizationId, kind, entry, now))
-    );
-    handed += went.filter(Boolean).length;
-    // Every slot went to a waiting run: done. Some runs had ended: their slots go round again.
-    if (went.every(Boolean)) return handed;
+  for (let round = 0; round < PUMP_ROUNDS && handed < batch; round++) {
+    const result = await handOutOnce(organizationId, kind, settings, batch - handed, now);
+    if (result === undefined) break;
+    handed += result;
   }
   return handed;
 }
 
 /**
- * The sweep, every minute: takes back slots whose lease ended, sends runs whose window closed
- * back to wait for their next one, finishes hand-overs that stopped halfway, then hands out
- * the free slots. This is what recovers slots held by a crashed or lost attempt.
+ * What the sweep does to one queue item: send back a run whose window closed or whose bucket no
+ * longer exists, finish a hand-over that stopped after its grant (or after its slot was taken
+ * but before the grant). False when the item needs nothing.
  */
-export async function sweepSlots(now: Date): Promise<{ handed: number; sentBack: number }> {
-  let handed = 0;
-  let sentBack = 0;
-  for (const { organizationId, kind } of await listSlots()) {
-    const slots = await readSlots(organizationId, kind);
-    await reclaimLeases(organizationId, kind, expiredHolders(slots.holders, now));
-    const stale = new Date(now.getTime() - STALE_GRANT_MS);
-    for (const entry of await queuedNeedingSweep(organizationId, kind, now, stale)) {
-      if (entry.grantedAt) {
-        await letGo(entry, now);
-        await removeQueued(organizationId, kind, entry);
-      } else await sendBack(organizationId, kind, entry, now);
-      sentBack++;
-    }
-    handed += await pumpQueue(organizationId, kind, now);
+async function sweepItem(
+  organizationId: string,
+  kind: SlotKind,
+  entry: QueuedAttempt,
+  context: { live: Holders; buckets: number; now: Date }
+): Promise<boolean> {
+  const { now } = context;
+  const stale = new Date(now.getTime() - STALE_GRANT_MS).toISOString();
+  if (entry.grantedAt) {
+    if (entry.grantedAt > stale) return false;
+    await letGo(entry, now);
+    await removeQueued(organizationId, kind, entry);
+    return true;
   }
-  return { handed, sentBack };
+  if (entry.notAfter <= now.toISOString() || entry.bucket >= context.buckets) {
+    await sendBack(organizationId, kind, entry, now);
+    return true;
+  }
+  if (context.live[entry.attemptId] !== undefined && entry.queuedAt <= stale) {
+    await finishHandOver(organizationId, kind, entry, now);
+    return true;
+  }
+  return false;
+}
+
+/**
+ * The sweep, every minute: takes back slots whose lease ended, tends the queue (sweepItem),
+ * then hands out the free slots. This is what recovers slots held by a crashed or lost attempt.
+ * One organization's failure is logged and never stops the others.
+ */
+export async function sweepSlots(now: Date): Promise<{ handed: number; tended: number }> {
+  let handed = 0;
+  let tended = 0;
+  for (const { organizationId, kind } of await listSlots()) {
+    try {
+      const settings = await organizationSettings(organizationId);
+      const slots = await readSlots(organizationId, kind);
+      await reclaimLeases(organizationId, kind, expiredHolders(slots.holders, now));
+      const context = {
+        live: liveHolders(slots.holders, now),
+        buckets: bucketCount(settings.priorityDateBucketConfig),
+        now,
+      };
+      for (const entry of await readQueue(organizationId, kind)) {
+        if (await sweepItem(organizationId, kind, entry, context)) tended++;
+      }
+      handed += await pumpQueue(organizationId, kind, now);
+    } catch (error) {
+      logger.error('slot sweep failed for one organization', { organizationId, kind, error });
+    }
+  }
+  return { handed, tended };
 }
