@@ -73,7 +73,7 @@ function ioLine(label: string, m: Measurement, only: (fn: string) => boolean, pe
   const { sum } = totals(m);
   const each = (pick: (io: Io) => number) => fixed(sum(pick, only) / per);
   console.log(
-    `  DynamoDB reads     ${each((v) => v.reads)}  (${each((v) => v.readUnits)} RRU) ${label}`
+    `  DynamoDB reads     ${each((v) => v.reads)}  (${each((v) => v.readUnits)} RRU, ${each((v) => v.emptyReads)} of them empty, at the minimum) ${label}`
   );
   console.log(
     `  DynamoDB writes    ${each((v) => v.writes)}  (${each((v) => v.writeUnits)} WRU table + ${each((v) => v.indexWriteUnits)} WRU index, modelled; ${each((v) => v.refusedWrites)} refused by their condition, not priced)`
