@@ -58,7 +58,8 @@ export function costOf(m: Measurement): Record<string, number> {
     'Lambda duration (calibrated, 512 MB)': gbSeconds(isRunWork) * price.lambdaGbSecond,
     'DynamoDB table writes (reported)': sum((v) => v.writeUnits, isRunWork) * price.writeUnit,
     'DynamoDB index writes (modelled)': sum((v) => v.indexWriteUnits, isRunWork) * price.writeUnit,
-    'DynamoDB reads (reported)': sum((v) => v.readUnits, isRunWork) * price.readUnit,
+    'DynamoDB reads (reported, empty at minimum)':
+      sum((v) => v.readUnits, isRunWork) * price.readUnit,
     'API Gateway REST (every Api request)': invocations(isApi) * price.restApiRequest,
     [`CloudWatch Logs (~${LOG_KB_PER_INVOCATION} KB per invocation)`]:
       ((invocations(isBilledPerRun) * LOG_KB_PER_INVOCATION) / 1024 / 1024) * price.logGb,

@@ -138,10 +138,14 @@ async function create(bench: Bench, i: number): Promise<void> {
   bench.created++;
 }
 
-/** Every run ended, and every lifecycle event fanned out and delivered. */
+/**
+ * Every run ended, every invocation finished (a run's last events are put after its token is
+ * completed), and every lifecycle event fanned out and delivered.
+ */
 async function drained(runtime: LocalRuntime): Promise<void> {
   do {
     while (runtime.engine.activeExecutions > 0) await new Promise((r) => setTimeout(r, 50));
+    await runtime.lambdas.drain();
     await runtime.queues.idle();
   } while (runtime.engine.activeExecutions > 0);
 }

@@ -64,7 +64,7 @@ describe('the bench price lines', () => {
       6 * price.lambdaRequest + 6 * 0.01 * 0.5 * price.lambdaGbSecond,
       12
     );
-    expect(cost['DynamoDB reads (reported)']).toBeCloseTo(8 * price.readUnit, 12);
+    expect(cost['DynamoDB reads (reported, empty at minimum)']).toBeCloseTo(8 * price.readUnit, 12);
     expect(cost['DynamoDB in FanOut + Deliver']).toBeCloseTo(3 * price.readUnit, 12);
     // Logs: every invocation billed per run (Api, Dispatch, FanOut), 1 KB each.
     expect(cost['CloudWatch Logs (~1 KB per invocation)']).toBeCloseTo(
