@@ -3,6 +3,8 @@
  * `ReturnConsumedCapacity` (the larger of the item before and after, per 1 KB written or 4 KB
  * read), plus the global secondary indexes' write units, which dynalite does not report and
  * this module models from each write, the item sizes and the table's own index projections.
+ * A read that finds nothing, which dynalite reports as 0 units, is counted at the smallest read
+ * DynamoDB bills: half a unit, a whole one when strongly consistent.
  */
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { dynamo } from '../lambdas/adapters/aws-clients.js';
@@ -15,6 +17,7 @@ export const noIo = {
   writeUnits: 0,
   indexWriteUnits: 0,
   refusedWrites: 0,
+  emptyReads: 0,
 };
 
 export interface Io {
@@ -26,6 +29,8 @@ export interface Io {
   indexWriteUnits: number;
   /** Writes refused by their condition: billed on AWS, not reported by dynalite. */
   refusedWrites: number;
+  /** Reads dynalite reported as 0 units (nothing found), counted in readUnits at the minimum. */
+  emptyReads: number;
 }
 
 export interface Index {
@@ -179,7 +184,8 @@ export async function countDynamoDb(counting: () => boolean): Promise<Map<string
       const units = consumed(result.output as Item);
       if (reads.has(operation)) {
         entry.reads++;
-        entry.readUnits += units;
+        if (units === 0) entry.emptyReads++;
+        entry.readUnits += units || (input.ConsistentRead ? 1 : 0.5);
       } else {
         entry.writes++;
         entry.writeUnits += units;

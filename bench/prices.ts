@@ -21,6 +21,10 @@ export const price = {
   /** Secrets Manager: $0.05 per 10,000 API calls, $0.40 per secret a month. https://aws.amazon.com/secrets-manager/pricing/ */
   secretsApiCall: 0.05 / 10_000,
   secretMonth: 0.4,
+  /** EventBridge: $1.00 per million custom events put on a bus (each 64 KB chunk an event). https://aws.amazon.com/eventbridge/pricing/ */
+  customEvent: 1 / 1e6,
+  /** SQS standard: $0.40 per million requests (each 64 KB chunk a request; first 100 billion a month). https://aws.amazon.com/sqs/pricing/ */
+  sqsRequest: 0.4 / 1e6,
 };
 
 /** Lambda memory of every function (lib/constructs/outreach-function.ts). */

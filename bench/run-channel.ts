@@ -1,7 +1,8 @@
 /**
  * One channel's run of the benchmark: a local runtime of its own, a calibration (a few runs one
  * at a time, so each handler's time is its own, as on Lambda), then all runs at once, with
- * progress printed while they run, and a check that every run completed with both steps.
+ * progress printed while they run, and a check that every run completed with both steps (and,
+ * with webhook subscribers, that each lifecycle event reached each of them).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,8 @@ import { localSecretsDir } from '../local/secrets-endpoint.js';
 import { type Agent, startAgent } from './agent.js';
 import { countDynamoDb, type Io } from './capacity.js';
 import { apiOf, checkAllCompleted, pool, twoSteps } from './local-api.js';
+import { countMessaging, type Messaging, type QueueCounts, totalOf } from './messaging.js';
+import { checkDelivered, subscribeReceiver, type WebhookReceiver } from './webhook-receiver.js';
 
 export type BenchChannel = 'simulator' | 'webhook';
 
@@ -27,6 +30,13 @@ export interface Measurement {
   fns: Map<string, { invocations: number; totalMs: number }>;
   calibratedMs: Map<string, number>;
   io: Map<string, Io>;
+  /** PutEvents entries and the functions' own SQS requests, by function. */
+  messaging: Map<string, Messaging>;
+  /** The local queues' messages sent, received and deleted. */
+  queues: QueueCounts;
+  /** Lifecycle-webhook subscriptions (BENCH_WEBHOOK_SUBSCRIBERS), and what they received. */
+  subscribers: number;
+  deliveries: number;
 }
 
 // Enough to keep the one process busy; more only queues requests (a create queued past the
@@ -61,8 +71,10 @@ interface Bench {
   channel: BenchChannel;
   runtime: LocalRuntime;
   agent?: Agent;
+  receiver?: WebhookReceiver;
   dataDir: string;
   io: Map<string, Io>;
+  messaging: Map<string, Messaging>;
   api: ReturnType<typeof apiOf>;
   workflowId: string;
   created: number;
@@ -75,7 +87,7 @@ function signingSecretOf(dataDir: string): string {
   return file ? readFileSync(join(localSecretsDir(dataDir), file), 'utf8').trim() : '';
 }
 
-async function setUp(channel: BenchChannel): Promise<Bench> {
+async function setUp(channel: BenchChannel, subscribers: number): Promise<Bench> {
   const dataDir = mkdtempSync(join(tmpdir(), `outreach-bench-${channel}-`));
   const agent = channel === 'webhook' ? await startAgent('NO_ANSWER') : undefined;
   const runtime = await start(channel, dataDir, agent);
@@ -90,24 +102,29 @@ async function setUp(channel: BenchChannel): Promise<Bench> {
     maxConcurrentTexts: 1_000,
   });
   const workflow = await api('POST', '/api/v1/workflow', twoSteps);
+  const receiver = await subscribeReceiver(api, subscribers);
   const bench: Bench = {
     channel,
     runtime,
     agent,
+    receiver,
     dataDir,
     api,
     workflowId: workflow.id,
     created: 0,
     counting: true,
     io: new Map(),
+    messaging: new Map(),
   };
   bench.io = await countDynamoDb(() => bench.counting);
+  bench.messaging = countMessaging(() => bench.counting);
   return bench;
 }
 
 async function tearDown(bench: Bench): Promise<void> {
   await bench.runtime.stop();
   await bench.agent?.stop();
+  await bench.receiver?.stop();
   rmSync(bench.dataDir, { recursive: true, force: true });
 }
 
@@ -121,8 +138,16 @@ async function create(bench: Bench, i: number): Promise<void> {
   bench.created++;
 }
 
+/**
+ * Every run ended, every invocation finished (a run's last events are put after its token is
+ * completed), and every lifecycle event fanned out and delivered.
+ */
 async function drained(runtime: LocalRuntime): Promise<void> {
-  while (runtime.engine.activeExecutions > 0) await new Promise((r) => setTimeout(r, 50));
+  do {
+    while (runtime.engine.activeExecutions > 0) await new Promise((r) => setTimeout(r, 50));
+    await runtime.lambdas.drain();
+    await runtime.queues.idle();
+  } while (runtime.engine.activeExecutions > 0);
 }
 
 type Stats = Map<string, { invocations: number; totalMs: number }>;
@@ -153,6 +178,9 @@ async function calibrate(bench: Bench): Promise<Map<string, number>> {
   const median = (values: number[]) =>
     values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
   bench.io.clear();
+  bench.messaging.clear();
+  Object.assign(runtime.queues.counts, { sent: 0, received: 0, deleted: 0 });
+  if (bench.receiver) bench.receiver.deliveries = 0;
   bench.created = 0;
   runtime.engine.stats.stateTransitions = 0;
   runtime.engine.stats.byState.clear();
@@ -170,8 +198,12 @@ function printProgress(bench: Bench, executions: number, started: number): NodeJ
   }, PROGRESS_EVERY_MS);
 }
 
-export async function runChannel(channel: BenchChannel, executions: number): Promise<Measurement> {
-  const bench = await setUp(channel);
+export async function runChannel(
+  channel: BenchChannel,
+  executions: number,
+  subscribers = 0
+): Promise<Measurement> {
+  const bench = await setUp(channel, subscribers);
   try {
     const calibratedMs = await calibrate(bench);
     console.log(`[${channel}] ${executions} runs at once`);
@@ -184,6 +216,7 @@ export async function runChannel(channel: BenchChannel, executions: number): Pro
     clearInterval(progress);
     const wallMs = performance.now() - started;
     bench.counting = false;
+    const queues = { ...bench.runtime.queues.counts };
     const { engine, lambdas } = bench.runtime;
     // Before the check below, whose list requests are the bench's, not the runs'.
     const fns = copyOf(lambdas.stats);
@@ -192,6 +225,8 @@ export async function runChannel(channel: BenchChannel, executions: number): Pro
     if (agentStats && agentStats.rejected + agentStats.failedReports > 0) {
       throw new Error(`the agent refused or could not report: ${JSON.stringify(agentStats)}`);
     }
+    const events = totalOf(bench.messaging).events;
+    const deliveries = checkDelivered(bench.receiver, events, subscribers);
     return {
       channel,
       executions,
@@ -203,6 +238,10 @@ export async function runChannel(channel: BenchChannel, executions: number): Pro
       fns,
       calibratedMs,
       io: bench.io,
+      messaging: bench.messaging,
+      queues,
+      subscribers,
+      deliveries,
     };
   } finally {
     await tearDown(bench);

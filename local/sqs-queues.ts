@@ -68,6 +68,12 @@ export function queueConsumers(resolver: TemplateResolver): Map<string, QueueCon
  */
 export class LocalQueues {
   readonly deadLetters: DeadLetter[] = [];
+  /**
+   * What SQS would bill besides the functions' own calls, for the benchmark: messages put on a
+   * queue (by a rule's target, a function or a redrive), records handed to a consumer (one
+   * receive each) and records it took (deleted by the event source mapping).
+   */
+  readonly counts = { sent: 0, received: 0, deleted: 0 };
   private readonly received = new Map<string, Message>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
@@ -81,6 +87,7 @@ export class LocalQueues {
   send(queueArn: string, body: string): void {
     const consumer = this.consumers.get(queueArn);
     if (!consumer) throw new Error(`No local consumer reads queue ${queueArn}`);
+    this.counts.sent++;
     const message = { messageId: randomUUID(), body, sentAt: Date.now(), receives: 0 };
     const delivery = this.deliver(consumer, message).catch((error) =>
       console.error(`local queue ${queueArn}: delivery stopped`, error)
@@ -129,7 +136,11 @@ export class LocalQueues {
   private async deliver(consumer: QueueConsumer, message: Message): Promise<void> {
     for (;;) {
       message.receives++;
-      if (await this.handled(consumer, message)) return;
+      this.counts.received++;
+      if (await this.handled(consumer, message)) {
+        this.counts.deleted++;
+        return;
+      }
       if (consumer.maxReceiveCount !== undefined && message.receives >= consumer.maxReceiveCount) {
         const { queueArn, deadLetterQueueArn } = consumer;
         this.deadLetters.push({ queueArn, deadLetterQueueArn, body: message.body });

@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import { type Index, IndexModel } from '../../../bench/capacity.js';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countDynamoDb, type Index, IndexModel } from '../../../bench/capacity.js';
+import { dynamo } from '../../../lambdas/adapters/aws-clients.js';
 import { Update } from '../../../lambdas/adapters/table.js';
+import { LambdaRuntime } from '../../../local/lambda-runtime.js';
+import { type InMemoryTable, startTable, TABLE_NAME } from '../../helpers/in-memory-table.js';
 
 /** The bench's model of index write units, which dynalite does not report. */
 
@@ -73,5 +77,35 @@ describe('the bench index model', () => {
     const attempt = { pk: 'EXECUTION#1', sk: 'ATTEMPT#0000#001', taskToken: 'x'.repeat(1024) };
     expect(model.units('Put', { Item: attempt }, 2)).toBe(0);
     expect(model.units('Update', { Key: { pk: attempt.pk, sk: attempt.sk } }, 2)).toBe(0);
+  });
+});
+
+describe('the bench read count on dynalite', () => {
+  let table: InMemoryTable;
+  beforeAll(async () => {
+    table = await startTable();
+  });
+  afterAll(() => table.close());
+
+  it('a read that finds nothing counts at the smallest billed read; others as reported', async () => {
+    const io = await countDynamoDb(() => true);
+    const query = (ConsistentRead: boolean) =>
+      dynamo().send(
+        new QueryCommand({
+          TableName: TABLE_NAME,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': 'NOTHING#here' },
+          ConsistentRead,
+        })
+      );
+    await LambdaRuntime.current.run('Fn', async () => {
+      await query(false);
+      await query(true);
+      await dynamo().send(new PutCommand({ TableName: TABLE_NAME, Item: { pk: 'A', sk: 'B' } }));
+      await dynamo().send(
+        new GetCommand({ TableName: TABLE_NAME, Key: { pk: 'A', sk: 'B' }, ConsistentRead: true })
+      );
+    });
+    expect(io.get('Fn')).toMatchObject({ reads: 3, emptyReads: 2, readUnits: 0.5 + 1 + 1 });
   });
 });

@@ -84,6 +84,8 @@ describe('LocalQueues', () => {
     expect(waits).toHaveLength(2);
     for (const wait of waits) expect(wait).toBeGreaterThan(179_000);
     expect(queues.deadLetters).toEqual([]);
+    // What SQS bills besides the consumer's own calls: one send, three receives, one delete.
+    expect(queues.counts).toEqual({ sent: 1, received: 3, deleted: 1 });
   });
 
   it('dead-letters a record after maxReceiveCount receives', async () => {
@@ -94,6 +96,7 @@ describe('LocalQueues', () => {
     expect(queues.deadLetters).toEqual([
       { queueArn: QUEUE_ARN, deadLetterQueueArn: `${QUEUE_ARN}-dead`, body: 'poison' },
     ]);
+    expect(queues.counts).toEqual({ sent: 1, received: 5, deleted: 0 });
   });
 
   it('waits what ChangeMessageVisibility set during the receive, once', async () => {
