@@ -52,7 +52,8 @@ export class OutreachStack extends Stack {
     const fail = new OutreachFunction(this, 'FailExecution', {
       entry: 'lambdas/handlers/fail-execution.ts',
       description: 'Records why an execution failed',
-    }).bindTable(props.table, { actions: ['GetItem', 'UpdateItem'] });
+      // Query: whether a webhook subscription wants the run's lifecycle event.
+    }).bindTable(props.table, { actions: ['GetItem', 'UpdateItem', 'Query'] });
 
     const workflow = new OutreachStateMachine(this, 'ExecutionRunner', {
       dispatchFunction: dispatch.function,

@@ -10,10 +10,11 @@ export function eventBusConfigured(): boolean {
 
 /**
  * Puts one lifecycle event on the deployment's bus (EventBridge PutEvents): detail-type is the
- * event type, detail the envelope. PutEvents answers 200 with per-entry failures, so a failed
- * entry is thrown here like a failed call.
+ * event type, detail the envelope plus `webhooks` (whether a subscription of the organization
+ * wants it; the webhook rule matches only those). PutEvents answers 200 with per-entry
+ * failures, so a failed entry is thrown here like a failed call.
  */
-export async function putLifecycleEvent(event: LifecycleEvent): Promise<void> {
+export async function putLifecycleEvent(event: LifecycleEvent, webhooks: boolean): Promise<void> {
   const output = await eventBridge().send(
     new PutEventsCommand({
       Entries: [
@@ -21,7 +22,7 @@ export async function putLifecycleEvent(event: LifecycleEvent): Promise<void> {
           EventBusName: config().EVENT_BUS_NAME,
           Source: LIFECYCLE_EVENT_SOURCE,
           DetailType: event.type,
-          Detail: JSON.stringify(event),
+          Detail: JSON.stringify({ ...event, webhooks }),
           Time: new Date(event.timestamp),
         },
       ],

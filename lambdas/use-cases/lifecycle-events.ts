@@ -1,4 +1,5 @@
 import { eventBusConfigured, putLifecycleEvent } from '../adapters/event-bus.js';
+import { listSubscriptions } from '../adapters/webhook-subscriptions.js';
 import { endEventType, lifecycleEvent, runEvent, stepEvent } from '../domain/lifecycle-events.js';
 import type { ExecutionState } from '../schemas/execution.js';
 import type { LifecycleEvent, LifecycleEventInput } from '../schemas/lifecycle-events.js';
@@ -21,7 +22,7 @@ export async function publishLifecycleEvent(
   if (!eventBusConfigured()) return undefined;
   const envelope = lifecycleEvent(event, now);
   try {
-    await putLifecycleEvent(envelope);
+    await putLifecycleEvent(envelope, await wantedByWebhooks(event));
     return envelope;
   } catch (error) {
     countLifecycleEventUnpublished();
@@ -32,6 +33,16 @@ export async function publishLifecycleEvent(
     });
     return undefined;
   }
+}
+
+/**
+ * Whether one of the organization's subscriptions takes this event type: one strongly
+ * consistent Query of at most 10 small items. The webhook rule matches only events that say
+ * so, so an organization without subscriptions pays no queue, fan-out or delivery for them.
+ */
+async function wantedByWebhooks(event: LifecycleEventInput): Promise<boolean> {
+  const subscriptions = await listSubscriptions(event.organizationId);
+  return subscriptions.some((subscription) => subscription.eventTypes.includes(event.type));
 }
 
 /** `execution.created` for a run just stored. */

@@ -71,7 +71,12 @@ export class LifecycleEvents extends Construct {
     new Rule(this, 'ToWebhooks', {
       description: 'Lifecycle events to the webhook fan-out',
       eventBus: this.bus,
-      eventPattern: { source: [LIFECYCLE_EVENT_SOURCE], detailType: [...lifecycleEventTypes] },
+      // Only events a subscription wants: the rest cost no queue, fan-out or delivery.
+      eventPattern: {
+        source: [LIFECYCLE_EVENT_SOURCE],
+        detailType: [...lifecycleEventTypes],
+        detail: { webhooks: [true] },
+      },
       // EventBridge itself retries a refused send for 24 hours.
       targets: [new SqsQueue(this.eventQueue)],
     });

@@ -71,7 +71,8 @@ export class RunReconciler extends Construct {
       environment: { [envNames.STATE_MACHINE_ARN]: props.stateMachine.stateMachineArn },
     });
     // It reads a run's state item and updates it: nothing else, and no index.
-    this.function.bindTable(props.table, { actions: ['GetItem', 'UpdateItem'] });
+    // Query: whether a webhook subscription wants the run's lifecycle event.
+    this.function.bindTable(props.table, { actions: ['GetItem', 'UpdateItem', 'Query'] });
     const fn = this.function.function;
     fn.addEventSource(
       new SqsEventSource(this.queue, {

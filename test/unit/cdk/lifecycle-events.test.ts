@@ -63,7 +63,12 @@ describe('LifecycleEvents', () => {
     const queue = logicalId('AWS::SQS::Queue', 'LifecycleEventsEventQueue');
     service.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: { Ref: bus },
-      EventPattern: { source: ['outreach.workflows'], 'detail-type': [...lifecycleEventTypes] },
+      // Only events a subscription takes go to the fan-out.
+      EventPattern: Match.exact({
+        source: ['outreach.workflows'],
+        'detail-type': [...lifecycleEventTypes],
+        detail: { webhooks: [true] },
+      }),
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [queue, 'Arn'] } })],
     });
     // The local runtime reads the same rule and delivers to the same consumer.

@@ -95,7 +95,7 @@ describe('RunReconciler', () => {
     });
   });
 
-  it('lets the reconciler only read and update items of the table, no index', () => {
+  it('lets the reconciler only read, update and query items of the table (the query: webhook subscriptions), no index', () => {
     const policy =
       service.findResources('AWS::IAM::Policy')[
         logicalId('AWS::IAM::Policy', 'RunReconcilerReconcileRuns')
@@ -106,7 +106,11 @@ describe('RunReconciler', () => {
       [statement.Action].flat().some((a) => a.startsWith('dynamodb:'))
     );
     expect(tableStatements).toHaveLength(1);
-    expect(tableStatements[0]?.Action).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(tableStatements[0]?.Action).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:Query',
+    ]);
     expect(JSON.stringify(tableStatements[0]?.Resource)).not.toContain('/index/');
   });
 });

@@ -102,7 +102,7 @@ describe('table grants', () => {
       [workflowIndex]: ['Query'],
     },
     DispatchStep: { [table]: ['DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'] },
-    FailExecution: { [table]: ['GetItem', 'UpdateItem'] },
+    FailExecution: { [table]: ['GetItem', 'Query', 'UpdateItem'] },
     StartPendingRuns: { [table]: ['DeleteItem', 'GetItem', 'Query'] },
     SweepSlots: {
       [table]: ['DeleteItem', 'GetItem', 'Query', 'UpdateItem'],
@@ -110,7 +110,7 @@ describe('table grants', () => {
     },
     Authorizer: { [table]: ['GetItem'] },
     ProviderWebhooks: { [table]: ['DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'] },
-    RunReconcilerReconcileRuns: { [table]: ['GetItem', 'UpdateItem'] },
+    RunReconcilerReconcileRuns: { [table]: ['GetItem', 'Query', 'UpdateItem'] },
     LifecycleEventsFanOutWebhooks: { [table]: ['Query'] },
     LifecycleEventsDeliverWebhooks: { [table]: ['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'] },
   };

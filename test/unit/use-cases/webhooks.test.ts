@@ -117,8 +117,22 @@ describe('publishLifecycleEvent', () => {
     expect(published).toHaveLength(2);
     expect(published[0]).toMatchObject({
       bus: 'Bus',
-      event: { source: 'outreach.workflows', 'detail-type': 'execution.created', detail: first },
+      event: {
+        source: 'outreach.workflows',
+        'detail-type': 'execution.created',
+        detail: { ...first, webhooks: false },
+      },
     });
+  });
+
+  it('says whether a subscription takes the event, so the webhook rule skips the rest', async () => {
+    const org = randomUUID();
+    const run = anExecution({ id: randomUUID(), organizationId: org });
+    await subscribe(org, ['execution.created']);
+    await publishLifecycleEvent(runEvent('execution.created', run), now);
+    await publishLifecycleEvent({ ...runEvent('execution.cancelled', run) }, now);
+    const flags = published.map(({ event }) => (event.detail as { webhooks: boolean }).webhooks);
+    expect(flags).toEqual([true, false]);
   });
 });
 
