@@ -9,7 +9,7 @@ import { attemptKey } from '../schemas/step-attempt.js';
 export interface QueueStatus {
   status: 'QUEUED';
   kind: SlotKind;
-  /** 1: the next of its priority bucket to get a slot. */
+  /** 1: the next of its priority bucket to get a slot (counted up to about 1,000). */
   position: number;
   since: string;
 }
@@ -35,8 +35,8 @@ export async function queueStatusOf(execution: Execution): Promise<QueueStatus |
 }
 
 /**
- * Calls and texts in flight (slots whose lease still runs) and waiting for a slot. Feather
- * shows `activeCallCount`; the other three are ours.
+ * Calls and texts in flight (slots whose lease still runs) and waiting for a slot (counted up to
+ * about 1,000 each). Feather shows `activeCallCount`; the other three are ours.
  */
 export async function pacingLoad(organizationId: string, now: Date) {
   const [calls, texts, queuedCalls, queuedTexts] = await Promise.all([
