@@ -83,6 +83,16 @@ export const awsSmsSettingsSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9_:/-]{1,256}$/, { error: 'must be a configuration set name or ARN' })
     .optional(),
+  /**
+   * The SNS topic the configuration set's event destination (and the number's two-way channel)
+   * publishes to. Only messages from this topic are accepted: any AWS account can sign with SNS.
+   */
+  eventTopicArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, {
+      error: 'must be an SNS topic ARN',
+    })
+    .optional(),
 });
 
 export const webhookSettingsSchema = z.strictObject({

@@ -52,7 +52,10 @@ async function sendText(context: ChannelContext, deps: ProviderDeps): Promise<Ou
   const command = new SendTextMessageCommand(awsSmsRequest(context, agent.settings));
   const answer = await retryProvider(
     'aws-sms',
-    () => smsVoice().send(command).then((body) => ({ body }), failureOf),
+    () =>
+      smsVoice()
+        .send(command)
+        .then((body) => ({ body }), failureOf),
     deps
   );
   if (!answer.ok) return answer.outcome;
