@@ -133,6 +133,11 @@ export function providerTypeIssue(
 /** Providers whose agents cannot work without credentials of their own. */
 const credentialsRequired: ReadonlySet<AgentProvider> = new Set(['retell', 'vapi', 'twilio']);
 
+/** Whether `provider`'s agents have credentials of their own (AWS SMS signs with the function's role). */
+export function providerNeedsCredentials(provider: AgentProvider): boolean {
+  return credentialsRequired.has(provider);
+}
+
 export const providerCredentialsSchemas = {
   retell: z.strictObject({
     apiKey: credential,

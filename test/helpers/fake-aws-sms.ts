@@ -28,22 +28,58 @@ export interface FakeAwsSms extends FakeServer {
   /** SubscribeURLs visited, path and query. */
   confirmations: string[];
   /** POSTs an SNS message of `Type` for `topicArn` to `url`, signed (or signed by another key when `forged`). */
-  publish(
-    url: string,
-    input: { topicArn: string; type?: SnsMessage['Type']; message: unknown; forged?: boolean }
-  ): Promise<{ status: number; body: SnsMessage }>;
+  publish(url: string, input: SnsInput): Promise<{ status: number; body: SnsMessage }>;
 }
 
 const newKey = () => generateKeyPairSync('rsa', { modulusLength: 2048 });
 
+export interface SnsInput {
+  topicArn: string;
+  type?: SnsMessage['Type'];
+  message: unknown;
+  /** Signed by another key than the one whose certificate is served. */
+  forged?: boolean;
+  /** Where the SubscribeURL of a SubscriptionConfirmation points; SNS in the region by default. */
+  subscribeHost?: string;
+}
+
+/** Signs SNS messages (SignatureVersion 2) as SNS in `region` would, with a key made for this run. */
+export function snsSigner(region = 'us-east-1') {
+  const key = newKey();
+  const certificate = key.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const snsHost = `https://sns.${region}.amazonaws.com`;
+  function sign(input: SnsInput): SnsMessage {
+    const type = input.type ?? 'Notification';
+    const token = randomUUID();
+    const unsigned = {
+      Type: type,
+      MessageId: randomUUID(),
+      TopicArn: input.topicArn,
+      Message: typeof input.message === 'string' ? input.message : JSON.stringify(input.message),
+      Timestamp: new Date().toISOString(),
+      SignatureVersion: '2',
+      SigningCertURL: `${snsHost}/SimpleNotificationService-local.pem`,
+      ...(type === 'SubscriptionConfirmation' && {
+        Token: token,
+        SubscribeURL: `${input.subscribeHost ?? snsHost}/?Action=ConfirmSubscription&TopicArn=${input.topicArn}&Token=${token}`,
+      }),
+    };
+    const signer = createSign('RSA-SHA256').update(
+      snsStringToSign({ ...unsigned, Signature: '-' } as SnsMessage)
+    );
+    const Signature = signer.sign(input.forged ? newKey().privateKey : key.privateKey, 'base64');
+    return { ...unsigned, Signature } as SnsMessage;
+  }
+  return { certificate, sign };
+}
+
 export async function startFakeAwsSms(region = 'us-east-1'): Promise<FakeAwsSms> {
   const messages: FakeSmsMessage[] = [];
   const confirmations: string[] = [];
-  const key = newKey();
-  const certificate = key.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const signer = snsSigner(region);
   const server = await startFakeServer(({ method, url, headers, body }, response) => {
     if (method === 'GET' && url.pathname.endsWith('.pem')) {
-      response.writeHead(200, { 'content-type': 'text/plain' }).end(certificate);
+      response.writeHead(200, { 'content-type': 'text/plain' }).end(signer.certificate);
       return;
     }
     if (method === 'GET' && url.searchParams.get('Action') === 'ConfirmSubscription') {
@@ -57,34 +93,18 @@ export async function startFakeAwsSms(region = 'us-east-1'): Promise<FakeAwsSms>
     }
     sendJson(response, 400, { __type: 'UnknownOperationException' });
   });
-  const snsHost = `https://sns.${region}.amazonaws.com`;
   return {
     ...server,
     messages,
     confirmations,
-    async publish(url, { topicArn, type = 'Notification', message, forged = false }) {
-      const token = randomUUID();
-      const unsigned = {
-        Type: type,
-        MessageId: randomUUID(),
-        TopicArn: topicArn,
-        Message: typeof message === 'string' ? message : JSON.stringify(message),
-        Timestamp: new Date().toISOString(),
-        SignatureVersion: '2',
-        SigningCertURL: `${snsHost}/SimpleNotificationService-local.pem`,
-        ...(type === 'SubscriptionConfirmation' && {
-          Token: token,
-          SubscribeURL: `${snsHost}/?Action=ConfirmSubscription&TopicArn=${topicArn}&Token=${token}`,
-        }),
-      };
-      const signer = createSign('RSA-SHA256').update(
-        snsStringToSign({ ...unsigned, Signature: '-' } as SnsMessage)
-      );
-      const Signature = signer.sign(forged ? newKey().privateKey : key.privateKey, 'base64');
-      const signed = { ...unsigned, Signature } as SnsMessage;
+    async publish(url, input) {
+      const signed = signer.sign(input);
       const answer = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'text/plain; charset=UTF-8', 'x-amz-sns-message-type': type },
+        headers: {
+          'content-type': 'text/plain; charset=UTF-8',
+          'x-amz-sns-message-type': signed.Type,
+        },
         body: JSON.stringify(signed),
       });
       return { status: answer.status, body: signed };

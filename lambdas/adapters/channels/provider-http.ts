@@ -1,5 +1,5 @@
 import type { Agent } from '../../schemas/agent.js';
-import type { AgentProvider } from '../../schemas/agent-providers.js';
+import { type AgentProvider, providerNeedsCredentials } from '../../schemas/agent-providers.js';
 import type { Disposition } from '../../schemas/common.js';
 import type { Outcome } from '../../schemas/step-attempt.js';
 import { logger } from '../../shared/logger.js';
@@ -55,6 +55,7 @@ async function loadAgent(context: ChannelContext, provider: AgentProvider) {
   // Chosen at the claim; deleted or changed since, the attempt cannot be placed as chosen.
   if (!agent || agent.provider !== provider)
     throw new Error(`Agent ${agentId ?? '(none)'} is no longer a ${provider} agent`);
+  if (!providerNeedsCredentials(provider)) return { agent, credentials: {} };
   const credentials = await readAgentCredentials(organizationId, agent.id);
   if (!credentials) throw new Error(`Agent ${agent.id} has no ${provider} credentials`);
   return { agent, credentials };
