@@ -46,6 +46,10 @@ const service: Acknowledgement[] = [
     "Agents' credential secrets are created per organization and agent at run time, and their ARNs end in random characters; the stack's prefix is the narrowest ARN",
   ],
   [
+    `AwsSolutions-IAM5[Resource::${arnOf('sms-voice', '*')}]`,
+    "Dispatch's one sms-voice action, SendTextMessage, in this account and region: each AWS SMS agent names its own phone number, pool or sender id and configuration set at run time, so no narrower ARN is known at deploy",
+  ],
+  [
     `AwsSolutions-IAM5[Resource::${arnOf('states', `execution:${machineName}:*`)}]`,
     'A cancel stops the execution of any run of this state machine; executions are named per run',
   ],

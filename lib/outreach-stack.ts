@@ -143,6 +143,14 @@ export class OutreachStack extends Stack {
     agentCredentials.allowWrite(api.function);
     agentCredentials.allowRead(dispatch.function);
     agentCredentials.allowRead(providerWebhooks.function);
+    // AWS SMS agents send through End User Messaging SMS with Dispatch's own role. Which number,
+    // pool or sender id and configuration set is each agent's setting, chosen at run time.
+    dispatch.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['sms-voice:SendTextMessage'],
+        resources: [this.formatArn({ service: 'sms-voice', resource: '*' })],
+      })
+    );
     // Cancels stop the run's execution; Dispatch cancels runs of a deleted workflow too.
     workflow.stateMachine.grantExecution(api.function, 'states:StopExecution');
     workflow.stateMachine.grantExecution(providerWebhooks.function, 'states:StopExecution');

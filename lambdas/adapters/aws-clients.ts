@@ -2,6 +2,7 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -38,6 +39,7 @@ let secretsManagerClient: SecretsManagerClient | undefined;
 let secretsProvider: SecretsProvider | undefined;
 let eventBridgeClient: EventBridgeClient | undefined;
 let sqsClient: SQSClient | undefined;
+let smsVoiceClient: PinpointSMSVoiceV2Client | undefined;
 
 export function dynamo(): DynamoDBDocumentClient {
   documentClient ??= DynamoDBDocumentClient.from(
@@ -87,6 +89,15 @@ export function sqs(): SQSClient {
   return sqsClient;
 }
 
+/** AWS End User Messaging SMS, which AWS SMS agents send their texts through. */
+export function smsVoice(): PinpointSMSVoiceV2Client {
+  smsVoiceClient ??= tracer.captureAWSv3Client(
+    // One try per call: the channel's own retry policy decides what an error means.
+    new PinpointSMSVoiceV2Client({ ...localConfig(config().AWS_SMS_ENDPOINT), maxAttempts: 1 })
+  );
+  return smsVoiceClient;
+}
+
 /** Drops cached clients so a new endpoint takes effect (local runtime restarts in one process). */
 export function resetClients(): void {
   documentClient = undefined;
@@ -96,4 +107,5 @@ export function resetClients(): void {
   secretsProvider = undefined;
   eventBridgeClient = undefined;
   sqsClient = undefined;
+  smsVoiceClient = undefined;
 }

@@ -4,6 +4,7 @@ import type { ProviderRoute } from '../schemas/routes.js';
 import { config, required } from '../shared/config.js';
 import { PayloadTooLargeError, RouteNotFoundError } from '../shared/errors.js';
 import { addLogContext, logger } from '../shared/logger.js';
+import { receiveAwsSmsEvent } from '../use-cases/aws-sms-events.js';
 import {
   type ProviderRequest,
   receiveRetellWebhook,
@@ -11,6 +12,7 @@ import {
   receiveTwilioStatus,
   type WebhookEffect,
 } from '../use-cases/provider-webhooks.js';
+import { receiveVapiMessage } from '../use-cases/vapi-webhooks.js';
 import { errorEnvelope, MAX_BODY_BYTES, pathParameter } from './http.js';
 import { observability } from './observability.js';
 
@@ -52,7 +54,7 @@ function requestOf(event: APIGatewayProxyEvent): ProviderRequest {
   };
 }
 
-/** Retell wants any 2xx and no body. */
+/** Retell, Vapi (for the messages we subscribe to) and SNS want any 2xx and no body. */
 const noContent = (): APIGatewayProxyResult => ({ statusCode: 204, body: '' });
 /** Twilio reads TwiML from a messaging webhook's answer: an empty Response sends no reply. */
 const emptyTwiml = (): APIGatewayProxyResult => ({
@@ -75,6 +77,11 @@ const routes: Record<ProviderRoute, [Receiver, () => APIGatewayProxyResult]> = {
   'POST /api/v1/providers/twilio/{organizationId}/{agentId}/inbound': [
     receiveTwilioInbound,
     emptyTwiml,
+  ],
+  'POST /api/v1/providers/vapi/{organizationId}/{agentId}/webhook': [receiveVapiMessage, noContent],
+  'POST /api/v1/providers/aws-sms/{organizationId}/{agentId}/events': [
+    (request) => receiveAwsSmsEvent(request),
+    noContent,
   ],
 };
 

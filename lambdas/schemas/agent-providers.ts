@@ -83,6 +83,16 @@ export const awsSmsSettingsSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9_:/-]{1,256}$/, { error: 'must be a configuration set name or ARN' })
     .optional(),
+  /**
+   * The SNS topic the configuration set's event destination (and the number's two-way channel)
+   * publishes to. Only messages from this topic are accepted: any AWS account can sign with SNS.
+   */
+  eventTopicArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, {
+      error: 'must be an SNS topic ARN',
+    })
+    .optional(),
 });
 
 export const webhookSettingsSchema = z.strictObject({
@@ -122,6 +132,11 @@ export function providerTypeIssue(
 
 /** Providers whose agents cannot work without credentials of their own. */
 const credentialsRequired: ReadonlySet<AgentProvider> = new Set(['retell', 'vapi', 'twilio']);
+
+/** Whether `provider`'s agents have credentials of their own (AWS SMS signs with the function's role). */
+export function providerNeedsCredentials(provider: AgentProvider): boolean {
+  return credentialsRequired.has(provider);
+}
 
 export const providerCredentialsSchemas = {
   retell: z.strictObject({

@@ -73,6 +73,8 @@ export const providerRoutes = [
   'POST /api/v1/providers/retell/{organizationId}/{agentId}/webhook',
   'POST /api/v1/providers/twilio/{organizationId}/{agentId}/status',
   'POST /api/v1/providers/twilio/{organizationId}/{agentId}/inbound',
+  'POST /api/v1/providers/vapi/{organizationId}/{agentId}/webhook',
+  'POST /api/v1/providers/aws-sms/{organizationId}/{agentId}/events',
 ] as const;
 export type ProviderRoute = (typeof providerRoutes)[number];
 

@@ -43,6 +43,7 @@ const configSchema = z.object({
    */
   RETELL_API_URL: z.url().default('https://api.retellai.com'),
   TWILIO_API_URL: z.url().default('https://api.twilio.com'),
+  VAPI_API_URL: z.url().default('https://api.vapi.ai'),
   /** simulator channel: delay before the outcome, a forced outcome, the contact ledger file. */
   SIMULATOR_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(1500),
   SIMULATOR_OUTCOME: dispositionSchema.optional(),
@@ -93,6 +94,14 @@ const configSchema = z.object({
   SECRETSMANAGER_ENDPOINT: optionalUrl,
   EVENTBRIDGE_ENDPOINT: optionalUrl,
   SQS_ENDPOINT: optionalUrl,
+  /** AWS End User Messaging SMS (pinpoint-sms-voice-v2), which AWS SMS agents send through. */
+  AWS_SMS_ENDPOINT: optionalUrl,
+  /**
+   * Where SNS signing certificates and subscription confirmations are fetched instead of
+   * `https://sns.<region>.amazonaws.com` (path and query kept): only after the URL passed the
+   * SNS host check, so it moves the fetch, never what is trusted.
+   */
+  SNS_ENDPOINT: optionalUrl,
   AWS_REGION: optionalText,
 });
 export type Config = z.infer<typeof configSchema>;

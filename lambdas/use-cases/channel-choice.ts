@@ -41,11 +41,13 @@ export const channelNamed = channelRegistry(providerRetryPolicy());
 
 /**
  * The channel an agent's provider places a step type through. Providers without a channel yet
- * (Vapi, AWS SMS, a per-agent webhook, Twilio calls) keep the deployment's default channel.
+ * (a per-agent webhook, Twilio calls) keep the deployment's default channel.
  */
 const AGENT_CHANNELS: Partial<Record<AgentProvider, Partial<Record<StepType, string>>>> = {
   retell: { CALL: 'retell' },
+  vapi: { CALL: 'vapi' },
   twilio: { TEXT: 'twilio' },
+  'aws-sms': { TEXT: 'aws-sms' },
   simulator: { CALL: 'simulator', TEXT: 'simulator' },
   manual: { CALL: 'manual', TEXT: 'manual' },
 };

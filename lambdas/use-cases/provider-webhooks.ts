@@ -53,13 +53,19 @@ export interface ProviderRequest {
 }
 
 /** What a webhook did: for the logs and the tests, never for the provider. */
-export type WebhookEffect = 'recorded' | 'duplicate' | 'progress' | 'ignored' | 'suppressed';
+export type WebhookEffect =
+  | 'recorded'
+  | 'duplicate'
+  | 'progress'
+  | 'ignored'
+  | 'suppressed'
+  | 'subscribed';
 
 /**
  * The agent's credentials, or a 401 that says no more than "invalid": an unknown agent, another
  * organization's or another provider's looks the same as a bad signature.
  */
-async function credentialsOf(request: ProviderRequest, provider: AgentProvider) {
+export async function credentialsOf(request: ProviderRequest, provider: AgentProvider) {
   const agent = await getAgent(request.organizationId, request.agentId).catch(() => undefined);
   const credentials =
     agent?.provider === provider
@@ -69,12 +75,12 @@ async function credentialsOf(request: ProviderRequest, provider: AgentProvider) 
   return credentials;
 }
 
-function refusal(provider: string, reason: string): Error {
+export function refusal(provider: string, reason: string): Error {
   logger.warn('provider webhook refused', { provider, reason });
   return new UnauthorizedError('Invalid provider signature');
 }
 
-function parseJson(raw: string): unknown {
+export function parseJson(raw: string): unknown {
   try {
     return JSON.parse(raw);
   } catch {
@@ -86,7 +92,7 @@ function parseJson(raw: string): unknown {
  * Finds the attempt the event names (in this organization only), normalises the event for its
  * step, and records a terminal one once.
  */
-async function settleEvent(
+export async function settleEvent(
   request: ProviderRequest,
   key: ProviderEventKey,
   stepAttemptId: string | undefined,

@@ -1,14 +1,16 @@
 import { type ChannelName, config } from '../../shared/config.js';
+import { createAwsSmsChannel } from './aws-sms.js';
 import type { Channel } from './channel.js';
 import { manualChannel } from './manual.js';
 import { providerDeps, type RetryPolicy } from './provider-http.js';
 import { createRetellChannel } from './retell.js';
 import { simulatorChannel } from './simulator.js';
 import { createTwilioChannel } from './twilio.js';
+import { createVapiChannel } from './vapi.js';
 import { webhookChannel } from './webhook.js';
 
 /** Channels a registered agent selects per step, beside the deployment-wide ones. */
-export type AgentChannelName = 'retell' | 'twilio';
+export type AgentChannelName = 'retell' | 'vapi' | 'twilio' | 'aws-sms';
 
 const deploymentChannels: Record<ChannelName, Channel> = {
   simulator: simulatorChannel,
@@ -30,7 +32,9 @@ export function channelRegistry(retryPolicy: RetryPolicy): (name: string) => Cha
   const channels: Record<ChannelName | AgentChannelName, Channel> = {
     ...deploymentChannels,
     retell: createRetellChannel(deps),
+    vapi: createVapiChannel(deps),
     twilio: createTwilioChannel(deps),
+    'aws-sms': createAwsSmsChannel(deps),
   };
   return (name) => {
     const channel = channels[name as ChannelName];

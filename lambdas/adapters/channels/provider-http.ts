@@ -1,5 +1,5 @@
 import type { Agent } from '../../schemas/agent.js';
-import type { AgentProvider } from '../../schemas/agent-providers.js';
+import { type AgentProvider, providerNeedsCredentials } from '../../schemas/agent-providers.js';
 import type { Disposition } from '../../schemas/common.js';
 import type { Outcome } from '../../schemas/step-attempt.js';
 import { logger } from '../../shared/logger.js';
@@ -10,7 +10,7 @@ import { recordProviderId } from '../step-attempts.js';
 import type { ChannelContext } from './channel.js';
 
 /**
- * What the provider channels (Retell, Twilio) share: the step's agent and its credentials,
+ * What the provider channels (Retell, Vapi, Twilio, AWS SMS) share: the step's agent and its credentials,
  * where the provider's id is kept, and one HTTP exchange with bounded retries.
  */
 
@@ -20,7 +20,9 @@ const REQUEST_TIMEOUT_MS = 10_000;
 /** How a provider refused: its HTTP answer (status, body code, Retry-After) or no answer. */
 export type ProviderFailure =
   | { kind: 'http'; status: number; code?: string | number; retryAfterSeconds?: number }
-  | { kind: 'network' };
+  | { kind: 'network' }
+  /** An AWS SDK error: its `name`, the `Reason` some exceptions carry, its HTTP status. */
+  | { kind: 'aws'; name: string; reason?: string; httpStatus?: number };
 
 /** What to do after failed try `attempt` (1 = the first): wait and try again, or settle. */
 export type RetryDecision =
@@ -53,6 +55,7 @@ async function loadAgent(context: ChannelContext, provider: AgentProvider) {
   // Chosen at the claim; deleted or changed since, the attempt cannot be placed as chosen.
   if (!agent || agent.provider !== provider)
     throw new Error(`Agent ${agentId ?? '(none)'} is no longer a ${provider} agent`);
+  if (!providerNeedsCredentials(provider)) return { agent, credentials: {} };
   const credentials = await readAgentCredentials(organizationId, agent.id);
   if (!credentials) throw new Error(`Agent ${agent.id} has no ${provider} credentials`);
   return { agent, credentials };
@@ -98,12 +101,14 @@ async function failureOf(response: Response): Promise<ProviderFailure> {
 
 function describe(failure: ProviderFailure): string {
   if (failure.kind === 'http') return `HTTP ${failure.status} ${failure.code ?? ''}`.trim();
+  if (failure.kind === 'aws') return `${failure.name} ${failure.reason ?? ''}`.trim();
   return 'no answer';
 }
 
-async function tryOnce(
-  send: (signal: AbortSignal) => Promise<Response>
-): Promise<{ body: unknown } | { failure: ProviderFailure }> {
+/** One try's result: the provider's answer, or how it refused. */
+export type TryResult = { body: unknown } | { failure: ProviderFailure };
+
+async function tryOnce(send: (signal: AbortSignal) => Promise<Response>): Promise<TryResult> {
   try {
     const response = await send(AbortSignal.timeout(REQUEST_TIMEOUT_MS));
     if (response.ok) return { body: await response.json() };
@@ -118,13 +123,22 @@ async function tryOnce(
  * limits, auth, billing, outage, network); a refusal that names the number or our request
  * settles at once. The answer is the parsed body, or the outcome the attempt settles with.
  */
-export async function requestProvider(
+export function requestProvider(
   provider: string,
   send: (signal: AbortSignal) => Promise<Response>,
   deps: ProviderDeps
 ): Promise<ProviderAnswer> {
+  return retryProvider(provider, () => tryOnce(send), deps);
+}
+
+/** The retry loop of `requestProvider`, for any way of asking (an HTTP request, an SDK command). */
+export async function retryProvider(
+  provider: string,
+  tryOnce: () => Promise<TryResult>,
+  deps: ProviderDeps
+): Promise<ProviderAnswer> {
   for (let attempt = 1; ; attempt++) {
-    const tried = await tryOnce(send);
+    const tried = await tryOnce();
     if ('body' in tried) return { ok: true, body: tried.body };
     const decision = deps.retryPolicy(tried.failure, attempt);
     if ('settle' in decision) {

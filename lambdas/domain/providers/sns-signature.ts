@@ -53,6 +53,23 @@ export function isSnsCertificateUrl(url: string): boolean {
   );
 }
 
+/**
+ * Whether `url` is SNS in the region of `topicArn` (https, default port): the only place a
+ * SubscriptionConfirmation's SubscribeURL may lead, so a forged one cannot make us fetch anything.
+ */
+export function isSnsUrlForTopic(url: string, topicArn: string): boolean {
+  if (!URL.canParse(url)) return false;
+  const parsed = new URL(url);
+  const region = topicArn.split(':')[3] ?? '';
+  const host = parsed.hostname.replace(/\.cn$/, '');
+  return (
+    parsed.protocol === 'https:' &&
+    parsed.port === '' &&
+    SNS_HOST.test(parsed.hostname) &&
+    host === `sns.${region}.amazonaws.com`
+  );
+}
+
 /** Fetches (and caches) the PEM certificate at an SNS URL: the one impure step, injected. */
 export type FetchCertificate = (url: string) => Promise<string>;
 

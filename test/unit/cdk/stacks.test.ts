@@ -115,6 +115,24 @@ describe('OutreachService', () => {
     }
   });
 
+  it('lets only Dispatch send AWS SMS texts, and nothing else in sms-voice', () => {
+    const grants: Array<{ policy: string; actions: string[]; resource: string }> = [];
+    for (const [id, policy] of Object.entries(service.findResources('AWS::IAM::Policy'))) {
+      for (const statement of policy.Properties.PolicyDocument.Statement) {
+        const actions = [statement.Action].flat() as string[];
+        if (!actions.some((action) => action.startsWith('sms-voice:'))) continue;
+        grants.push({ policy: id, actions, resource: JSON.stringify(statement.Resource) });
+      }
+    }
+    expect(grants).toEqual([
+      {
+        policy: expect.stringMatching(/^DispatchStep/),
+        actions: ['sms-voice:SendTextMessage'],
+        resource: expect.stringMatching(/:sms-voice:".*:\*"\]\]\}$/),
+      },
+    ]);
+  });
+
   it('declares every API route with the X-API-Key REQUEST authorizer, and only provider webhooks without', () => {
     service.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'REQUEST',
