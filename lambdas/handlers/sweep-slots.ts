@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { config } from '../shared/config.js';
-import { sweepSlots } from '../use-cases/slot-handoff.js';
+import { sweepSlots } from '../use-cases/slot-sweep.js';
 import { observability } from './observability.js';
 
 config();

@@ -10,7 +10,7 @@ import {
 import { createSlots, readSlots, takeSlots } from '../../../lambdas/adapters/slots.js';
 import { updateOrganizationSettings } from '../../../lambdas/use-cases/organizations.js';
 import { takeSlotOrQueue } from '../../../lambdas/use-cases/pacing.js';
-import { sweepSlots } from '../../../lambdas/use-cases/slot-handoff.js';
+import { sweepSlots } from '../../../lambdas/use-cases/slot-sweep.js';
 import { type InMemoryTable, startTable } from '../../helpers/in-memory-table.js';
 import {
   anAttempt,

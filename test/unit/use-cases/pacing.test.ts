@@ -6,7 +6,7 @@ import {
   releaseSlotOf,
   takeSlotOrQueue,
 } from '../../../lambdas/use-cases/pacing.js';
-import { sweepSlots } from '../../../lambdas/use-cases/slot-handoff.js';
+import { sweepSlots } from '../../../lambdas/use-cases/slot-sweep.js';
 import { type InMemoryTable, startTable } from '../../helpers/in-memory-table.js';
 import {
   anAttempt,
