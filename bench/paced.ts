@@ -1,10 +1,13 @@
 /**
- * `npm run bench:paced`: PACED_EXECUTIONS (10,000) one-call runs due at the same instant under a
+ * `npm run bench:paced`: PACED_EXECUTIONS (500) one-call runs due at the same instant under a
  * cap of PACED_CAP (50) calls, with priority buckets 0–7 days 60 % / 8–30 days 30 % / older
  * 10 %, on the local runtime. Prints progress while they drain, then: the peak of calls in
  * flight (from the attempts' recorded handoff and outcome), the drain time, each bucket's share of
  * the first 300 contacts and of each tenth of the run, and the state transitions a queued
- * attempt added. Fails when a run did not complete or the cap was passed.
+ * attempt added. Fails when a run did not complete or the cap was passed. 500 by default: the
+ * local runtime limits no Lambda concurrency, so on a 2-core box 2,000 runs waking at once
+ * became 2,000 Dispatches on one process, queued behind the SDK's 50 sockets past the local
+ * 30 s Lambda timeout (on AWS, Dispatch's reserved concurrency throttles them instead).
  */
 import { performance } from 'node:perf_hooks';
 import { logger } from '../lambdas/shared/logger.js';
@@ -14,7 +17,7 @@ import { apiOf, pool } from './local-api.js';
 
 // Before the runtime loads the handlers: each invocation's logger reads it.
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
-const RUNS = Number(process.env.PACED_EXECUTIONS ?? 10_000);
+const RUNS = Number(process.env.PACED_EXECUTIONS ?? 500);
 const CAP = Number(process.env.PACED_CAP ?? 50);
 /** 100 simulated seconds per real second; a lease (two real minutes at least) never ends here. */
 const TIME_SCALE = 100;
