@@ -59,9 +59,17 @@ export const twilioSettingsSchema = z
       .string()
       .regex(/^MG[0-9a-fA-F]{32}$/, { error: 'must be a Messaging Service SID (MG + 32 hex)' })
       .optional(),
+    /**
+     * Calls only: the https URL Twilio fetches the call's TwiML from, i.e. the voice agent
+     * (a ConversationRelay or Media Streams app). Twilio itself has no agent.
+     */
+    voiceUrl: z.url({ protocol: /^https$/, error: 'must be an https URL' }).max(2048).optional(),
     /** Calls only: what is said when answering-machine detection hears a machine. */
     voicemailMessage: z.string().trim().min(1).max(1000).optional(),
-    /** Calls only: Twilio's MachineDetection (DetectMessageEnd waits for the beep). */
+    /**
+     * Calls only: Twilio's MachineDetection (DetectMessageEnd waits for the beep). Unset, a step
+     * that leaves a voicemail uses DetectMessageEnd and any other step Enable.
+     */
     answeringMachineDetection: z.enum(['Enable', 'DetectMessageEnd']).optional(),
   })
   .refine(
@@ -125,7 +133,10 @@ export function providerTypeIssue(
   if (type === 'CALL' && settings.fromNumber === undefined) {
     return { path: ['settings', 'fromNumber'], message: 'a Twilio CALL agent needs fromNumber' };
   }
-  const callOnly = ['voicemailMessage', 'answeringMachineDetection'];
+  if (type === 'CALL' && settings.voiceUrl === undefined) {
+    return { path: ['settings', 'voiceUrl'], message: 'a Twilio CALL agent needs voiceUrl' };
+  }
+  const callOnly = ['voiceUrl', 'voicemailMessage', 'answeringMachineDetection'];
   const misplaced = callOnly.find((field) => type === 'TEXT' && settings[field] !== undefined);
   return misplaced ? { path: ['settings', misplaced], message: 'applies to CALL only' } : undefined;
 }

@@ -41,12 +41,12 @@ export const channelNamed = channelRegistry(providerRetryPolicy());
 
 /**
  * The channel an agent's provider places a step type through. Providers without a channel yet
- * (a per-agent webhook, Twilio calls) keep the deployment's default channel.
+ * (a per-agent webhook) keep the deployment's default channel.
  */
 const AGENT_CHANNELS: Partial<Record<AgentProvider, Partial<Record<StepType, string>>>> = {
   retell: { CALL: 'retell' },
   vapi: { CALL: 'vapi' },
-  twilio: { TEXT: 'twilio' },
+  twilio: { CALL: 'twilio-voice', TEXT: 'twilio' },
   'aws-sms': { TEXT: 'aws-sms' },
   simulator: { CALL: 'simulator', TEXT: 'simulator' },
   manual: { CALL: 'manual', TEXT: 'manual' },

@@ -557,7 +557,11 @@ const agentBase = {
   name: 'Fuzz caller',
   type: 'CALL',
   provider: 'twilio',
-  settings: { fromNumber: '+14155550100', voicemailMessage: 'Sorry we missed you' },
+  settings: {
+    fromNumber: '+14155550100',
+    voiceUrl: 'https://voice.example/twiml',
+    voicemailMessage: 'Sorry we missed you',
+  },
   credentials: { accountSid: `AC${'0'.repeat(32)}`, authToken: 'fuzz-token' },
   maxConcurrentCalls: 5,
 } as Json;

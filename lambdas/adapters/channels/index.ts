@@ -6,11 +6,12 @@ import { providerDeps, type RetryPolicy } from './provider-http.js';
 import { createRetellChannel } from './retell.js';
 import { simulatorChannel } from './simulator.js';
 import { createTwilioChannel } from './twilio.js';
+import { createTwilioVoiceChannel } from './twilio-voice.js';
 import { createVapiChannel } from './vapi.js';
 import { webhookChannel } from './webhook.js';
 
 /** Channels a registered agent selects per step, beside the deployment-wide ones. */
-export type AgentChannelName = 'retell' | 'vapi' | 'twilio' | 'aws-sms';
+export type AgentChannelName = 'retell' | 'vapi' | 'twilio' | 'twilio-voice' | 'aws-sms';
 
 const deploymentChannels: Record<ChannelName, Channel> = {
   simulator: simulatorChannel,
@@ -34,6 +35,7 @@ export function channelRegistry(retryPolicy: RetryPolicy): (name: string) => Cha
     retell: createRetellChannel(deps),
     vapi: createVapiChannel(deps),
     twilio: createTwilioChannel(deps),
+    'twilio-voice': createTwilioVoiceChannel(deps),
     'aws-sms': createAwsSmsChannel(deps),
   };
   return (name) => {

@@ -25,7 +25,7 @@ const messageListSchema = z.looseObject({
   ),
 });
 
-/** Where Twilio reports a message's status for this attempt (the path names the agent). */
+/** Where Twilio reports a message's or call's status for this attempt (the path names the agent). */
 export function twilioStatusCallbackUrl(context: ChannelContext): string {
   const { execution, step, attempt } = context;
   const agentId = encodeURIComponent(step.agentId ?? '');
@@ -33,12 +33,17 @@ export function twilioStatusCallbackUrl(context: ChannelContext): string {
   return `${base}/${execution.organizationId}/${agentId}/status?${CORRELATION_KEY}=${attempt.id}`;
 }
 
-function messagesUrl(accountSid: string, query = ''): string {
+/** A resource of the agent's Twilio account (`Messages.json`, `Calls.json`), with its query. */
+export function twilioAccountUrl(accountSid: string, resource: string, query = ''): string {
   const base = config().TWILIO_API_URL.replace(/\/$/, '');
-  return `${base}/2010-04-01/Accounts/${accountSid}/Messages.json${query}`;
+  return `${base}/2010-04-01/Accounts/${accountSid}/${resource}${query}`;
 }
 
-function authorization({ credentials }: ProviderAgent): string {
+const messagesUrl = (accountSid: string, query = '') =>
+  twilioAccountUrl(accountSid, 'Messages.json', query);
+
+/** HTTP Basic with the Account SID and Auth Token, as Twilio's REST API takes them. */
+export function twilioAuthorization({ credentials }: ProviderAgent): string {
   const pair = `${credentials.accountSid ?? ''}:${credentials.authToken ?? ''}`;
   return `Basic ${Buffer.from(pair).toString('base64')}`;
 }
@@ -61,7 +66,7 @@ async function sendText(
     fetch(messagesUrl(agent.credentials.accountSid ?? ''), {
       method: 'POST',
       headers: {
-        authorization: authorization(agent),
+        authorization: twilioAuthorization(agent),
         'content-type': 'application/x-www-form-urlencoded',
       },
       body: form.toString(),
@@ -91,7 +96,7 @@ async function sentMessage(
   });
   const send = (signal: AbortSignal) =>
     fetch(messagesUrl(agent.credentials.accountSid ?? '', `?${query}`), {
-      headers: { authorization: authorization(agent) },
+      headers: { authorization: twilioAuthorization(agent) },
       signal,
     });
   const answer = await requestProvider('twilio', send, deps);

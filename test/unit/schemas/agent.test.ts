@@ -39,6 +39,7 @@ const twilioCall = {
   provider: 'twilio',
   settings: {
     fromNumber: '+14155550101',
+    voiceUrl: 'https://voice.example/twiml',
     voicemailMessage: 'Sorry we missed you.',
     answeringMachineDetection: 'DetectMessageEnd',
   },
@@ -107,6 +108,23 @@ describe('createAgentSchema', () => {
       settings: { fromNumber: '+14155550101', voicemailMessage: 'Hi' },
     };
     expect(paths(textWithVoicemail)).toEqual(['settings.voicemailMessage']);
+    const textWithVoiceUrl = {
+      ...twilioText,
+      settings: { fromNumber: '+14155550101', voiceUrl: 'https://voice.example/twiml' },
+    };
+    expect(paths(textWithVoiceUrl)).toEqual(['settings.voiceUrl']);
+    const { voiceUrl: _dropped, ...withoutVoiceUrl } = twilioCall.settings;
+    expect(issues({ ...twilioCall, settings: withoutVoiceUrl })).toEqual([
+      { path: 'settings.voiceUrl', message: 'a Twilio CALL agent needs voiceUrl' },
+    ]);
+    const plainHttp = { ...twilioCall.settings, voiceUrl: 'http://voice.example/twiml' };
+    expect(issues({ ...twilioCall, settings: plainHttp })).toEqual([
+      { path: 'settings.voiceUrl', message: 'must be an https URL' },
+    ]);
+    const badDetection = { ...twilioCall.settings, answeringMachineDetection: 'Always' };
+    expect(paths({ ...twilioCall, settings: badDetection })).toEqual([
+      'settings.answeringMachineDetection',
+    ]);
     const both = {
       ...twilioText,
       settings: { ...twilioText.settings, fromNumber: '+14155550101' },
