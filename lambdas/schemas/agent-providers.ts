@@ -38,6 +38,7 @@ const senderNumber = z
 /** An id the provider issued (agent, assistant, phone number): opaque to us. */
 const providerId = z.string().trim().min(1).max(256);
 const credential = z.string().min(1).max(4096);
+const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https URL' }).max(2048);
 
 export const retellSettingsSchema = z.strictObject({
   /** Sent as `override_agent_id`: without it Retell uses the agent bound to the number. */
@@ -63,7 +64,7 @@ export const twilioSettingsSchema = z
      * Calls only: the https URL Twilio fetches the call's TwiML from, i.e. the voice agent
      * (a ConversationRelay or Media Streams app). Twilio itself has no agent.
      */
-    voiceUrl: z.url({ protocol: /^https$/, error: 'must be an https URL' }).max(2048).optional(),
+    voiceUrl: httpsUrl.optional(),
     /** Calls only: what is said when answering-machine detection hears a machine. */
     voicemailMessage: z.string().trim().min(1).max(1000).optional(),
     /**
@@ -104,7 +105,7 @@ export const awsSmsSettingsSchema = z.strictObject({
 });
 
 export const webhookSettingsSchema = z.strictObject({
-  url: z.url({ protocol: /^https$/, error: 'must be an https URL' }).max(2048),
+  url: httpsUrl,
 });
 
 const noSettingsSchema = z.strictObject({}).default({});
