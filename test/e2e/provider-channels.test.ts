@@ -55,6 +55,14 @@ beforeAll(async () => {
       settings: { fromNumber: '+14155550101' },
       credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN },
     },
+    {
+      id: 'TWILIO_CALL_AGENT',
+      name: 'Twilio caller',
+      type: 'CALL',
+      provider: 'twilio',
+      settings: { fromNumber: '+14155550102', voiceUrl: 'https://voice.example/relay' },
+      credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN },
+    },
   ];
   for (const agent of agents) {
     const created = await api.request('POST', '/api/v1/agents', agent);
@@ -177,6 +185,55 @@ describe('Retell and Twilio agents end to end', () => {
     ]);
     expect(retell.calls.filter((entry) => entry.to_number === phone)).toHaveLength(1);
   }, 180_000);
+
+  it('calls through Twilio and records the signed final no-answer once; a forged callback is refused', async () => {
+    const workflowId = await createOpenWorkflow(api, {
+      definition: {
+        steps: [
+          { type: 'CALL', order: 1, delayInSecs: 0, agentId: 'TWILIO_CALL_AGENT', finishOn: [] },
+        ],
+      },
+    });
+    const phone = distinctPhone();
+    const created = await api.request('POST', `/api/v1/workflow/${workflowId}/execution`, {
+      ...featherExecution,
+      primaryPhone: phone,
+    });
+    const path = `/api/v1/workflow/${workflowId}/execution/${created.body.id}`;
+    const [call] = await waitFor(
+      async () => twilio.calls.filter((entry) => entry.to === phone),
+      (calls) => calls.length === 1
+    );
+    if (!call) throw new Error('no call placed');
+    const [callStep] = placed((await api.request('GET', path)).body);
+    expect(callStep).toMatchObject({ channel: 'twilio-voice', status: 'IN_PROGRESS' });
+    expect(call).toMatchObject({
+      from: '+14155550102',
+      url: 'https://voice.example/relay',
+      status_callback: `${providerUrl('twilio', 'TWILIO_CALL_AGENT', 'status')}?stepAttemptId=${callStep.id}`,
+    });
+
+    const forged = await twilio.sendForm(
+      call.status_callback ?? '',
+      { CallSid: call.sid, CallStatus: 'no-answer' },
+      'wrong-token'
+    );
+    expect(forged.status).toBe(401);
+    expect((await twilio.sendCallStatus(call, 'ringing', AUTH_TOKEN)).status).toBe(200);
+    expect(placed((await api.request('GET', path)).body)[0]).toMatchObject({ disposition: null });
+
+    // Twilio retries a callback it got no answer for: the second changes nothing.
+    expect((await twilio.sendCallStatus(call, 'no-answer', AUTH_TOKEN)).status).toBe(200);
+    expect((await twilio.sendCallStatus(call, 'no-answer', AUTH_TOKEN)).status).toBe(200);
+    const done = await waitFor(
+      () => api.request('GET', path),
+      (r) => r.body.status === 'COMPLETED'
+    );
+    expect(placed(done.body)).toEqual([
+      expect.objectContaining({ id: callStep.id, status: 'COMPLETED', disposition: 'NO_ANSWER' }),
+    ]);
+    expect(twilio.calls.filter((entry) => entry.to === phone)).toHaveLength(1);
+  }, 60_000);
 
   it('cancels every run of a number that texts STOP, and suppresses it', async () => {
     // Agents nobody registered: these runs wait on the default (manual) channel.
