@@ -13,6 +13,8 @@ const dataDir = mkdtempSync(join(tmpdir(), 'outreach-webhook-'));
 const posts: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
 let agent: Server;
 let runtime: LocalRuntime;
+/** The agent's reports still on their way: the runtime stops only after they are answered. */
+const reporting = new Set<Promise<void>>();
 
 /** What the agent reports for each step it receives, through the callback URL. */
 async function reportOutcome(body: string): Promise<void> {
@@ -32,7 +34,9 @@ beforeAll(async () => {
       const body = Buffer.concat(chunks).toString('utf8');
       posts.push({ headers: request.headers, body });
       response.writeHead(202).end();
-      void reportOutcome(body);
+      const report = reportOutcome(body);
+      reporting.add(report);
+      report.finally(() => reporting.delete(report)).catch(() => undefined);
     });
   });
   await new Promise<void>((resolve) => agent.listen(0, '127.0.0.1', resolve));
@@ -47,6 +51,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // A report still in flight would otherwise reach a runtime that has just closed.
+  await Promise.allSettled([...reporting]);
   await runtime?.stop();
   await new Promise<void>((resolve) => agent.close(() => resolve()));
   rmSync(dataDir, { recursive: true, force: true });
