@@ -7,7 +7,7 @@ import { countProviderRetriesExhausted } from '../../shared/metrics.js';
 import { readAgentCredentials } from '../agent-credentials.js';
 import { getAgent } from '../agent-repository.js';
 import { recordProviderId } from '../step-attempts.js';
-import type { ChannelContext } from './channel.js';
+import type { Channel, ChannelContext } from './channel.js';
 
 /**
  * What the provider channels (Retell, Vapi, Twilio, AWS SMS) share: the step's agent and its credentials,
@@ -159,4 +159,53 @@ export function stringVariables(variables: Record<string, unknown> | null | unde
       typeof value === 'string' ? value : JSON.stringify(value),
     ])
   );
+}
+
+/**
+ * How a provider whose webhook brings the outcome is driven: place the contact, or ask the
+ * provider for the one already placed for this attempt.
+ */
+export interface ProviderPlacement {
+  provider: AgentProvider;
+  place(
+    context: ChannelContext,
+    agent: ProviderAgent,
+    deps: ProviderDeps
+  ): Promise<Outcome | undefined>;
+  placed(
+    context: ChannelContext,
+    agent: ProviderAgent,
+    deps: ProviderDeps
+  ): Promise<{ providerId?: string; outcome?: Outcome }>;
+}
+
+/**
+ * A channel for such a provider. A redelivery after a crash places the contact only when the
+ * provider has none for this attempt, and keeps the id it found. `follow` answers nothing: the
+ * outcome comes in through the provider's webhook.
+ */
+export function placingChannel(
+  name: string,
+  placement: ProviderPlacement,
+  deps: ProviderDeps
+): Channel {
+  return {
+    name,
+    async deliver(context) {
+      return placement.place(context, await deps.loadAgent(context, placement.provider), deps);
+    },
+    async redeliver(context) {
+      const agent = await deps.loadAgent(context, placement.provider);
+      // Its id was kept: it was placed, and only its outcome is awaited.
+      if (context.attempt.providerId) return undefined;
+      const { providerId, outcome } = await placement.placed(context, agent, deps);
+      if (outcome) return outcome;
+      if (!providerId) return placement.place(context, agent, deps);
+      await deps.recordProviderId(context, providerId);
+      return undefined;
+    },
+    async follow() {
+      return undefined;
+    },
+  };
 }

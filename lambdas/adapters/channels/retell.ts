@@ -7,6 +7,7 @@ import type { Channel, ChannelContext } from './channel.js';
 import {
   type ProviderAgent,
   type ProviderDeps,
+  placingChannel,
   requestProvider,
   stringVariables,
 } from './provider-http.js';
@@ -68,8 +69,7 @@ async function placedCall(
   context: ChannelContext,
   { agent, credentials }: ProviderAgent,
   deps: ProviderDeps
-): Promise<{ callId?: string; outcome?: Outcome }> {
-  if (context.attempt.providerId) return { callId: context.attempt.providerId };
+): Promise<{ providerId?: string; outcome?: Outcome }> {
   const settings = retellSettingsSchema.parse(agent.settings);
   const query = {
     filter_criteria: { agent_id: [settings.agentId] },
@@ -81,25 +81,13 @@ async function placedCall(
   if (!answer.ok) return { outcome: answer.outcome };
   const calls = callListSchema.parse(answer.body);
   const ours = calls.find((call) => correlationOf(call.metadata) === context.attempt.id);
-  return { callId: ours?.call_id };
+  return { providerId: ours?.call_id };
 }
 
 export function createRetellChannel(deps: ProviderDeps): Channel {
-  return {
-    name: 'retell',
-    async deliver(context) {
-      return placeCall(context, await deps.loadAgent(context, 'retell'), deps);
-    },
-    async redeliver(context) {
-      const agent = await deps.loadAgent(context, 'retell');
-      const { callId, outcome } = await placedCall(context, agent, deps);
-      if (outcome) return outcome;
-      if (!callId) return placeCall(context, agent, deps);
-      if (!context.attempt.providerId) await deps.recordProviderId(context, callId);
-      return undefined;
-    },
-    async follow() {
-      return undefined;
-    },
-  };
+  return placingChannel(
+    'retell',
+    { provider: 'retell', place: placeCall, placed: placedCall },
+    deps
+  );
 }

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { twilioSettingsSchema } from '../../schemas/agent-providers.js';
 import type { Outcome } from '../../schemas/step-attempt.js';
 import type { Channel, ChannelContext } from './channel.js';
-import { type ProviderAgent, type ProviderDeps, requestProvider } from './provider-http.js';
-import { twilioAccountUrl, twilioAuthorization, twilioStatusCallbackUrl } from './twilio.js';
+import { type ProviderAgent, type ProviderDeps, placingChannel } from './provider-http.js';
+import { twilioRequest, twilioStatusCallbackUrl } from './twilio.js';
 
 /**
  * Twilio places the call (Calls.json, https://www.twilio.com/docs/voice/api/call-resource) and
@@ -58,17 +58,7 @@ async function placeCall(
     StatusCallback: twilioStatusCallbackUrl(context),
   });
   for (const event of STATUS_EVENTS) form.append('StatusCallbackEvent', event);
-  const send = (signal: AbortSignal) =>
-    fetch(twilioAccountUrl(agent.credentials.accountSid ?? '', 'Calls.json'), {
-      method: 'POST',
-      headers: {
-        authorization: twilioAuthorization(agent),
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: form.toString(),
-      signal,
-    });
-  const answer = await requestProvider('twilio', send, deps);
+  const answer = await twilioRequest(agent, 'Calls.json', { form }, deps);
   if (!answer.ok) return answer.outcome;
   await deps.recordProviderId(context, callSchema.parse(answer.body).sid);
   return undefined;
@@ -85,42 +75,24 @@ async function placedCall(
   context: ChannelContext,
   agent: ProviderAgent,
   deps: ProviderDeps
-): Promise<{ sid?: string; outcome?: Outcome }> {
-  if (context.attempt.providerId) return { sid: context.attempt.providerId };
+): Promise<{ providerId?: string; outcome?: Outcome }> {
   const since = new Date(context.attempt.startedAt).getTime() - 1000;
   const query = new URLSearchParams({
     To: context.execution.primaryPhone,
     From: callSettings(agent).fromNumber,
   });
-  const send = (signal: AbortSignal) =>
-    fetch(twilioAccountUrl(agent.credentials.accountSid ?? '', 'Calls.json', `?${query}`), {
-      headers: { authorization: twilioAuthorization(agent) },
-      signal,
-    });
-  const answer = await requestProvider('twilio', send, deps);
+  const answer = await twilioRequest(agent, 'Calls.json', { query }, deps);
   if (!answer.ok) return { outcome: answer.outcome };
   const ours = callListSchema
     .parse(answer.body)
     .calls.find((call) => new Date(call.date_created ?? 0).getTime() >= since);
-  return { sid: ours?.sid };
+  return { providerId: ours?.sid };
 }
 
 export function createTwilioVoiceChannel(deps: ProviderDeps): Channel {
-  return {
-    name: 'twilio-voice',
-    async deliver(context) {
-      return placeCall(context, await deps.loadAgent(context, 'twilio'), deps);
-    },
-    async redeliver(context) {
-      const agent = await deps.loadAgent(context, 'twilio');
-      const { sid, outcome } = await placedCall(context, agent, deps);
-      if (outcome) return outcome;
-      if (!sid) return placeCall(context, agent, deps);
-      if (!context.attempt.providerId) await deps.recordProviderId(context, sid);
-      return undefined;
-    },
-    async follow() {
-      return undefined;
-    },
-  };
+  return placingChannel(
+    'twilio-voice',
+    { provider: 'twilio', place: placeCall, placed: placedCall },
+    deps
+  );
 }

@@ -4,7 +4,12 @@ import { CORRELATION_KEY } from '../../schemas/providers/correlation.js';
 import type { Outcome } from '../../schemas/step-attempt.js';
 import { config, required } from '../../shared/config.js';
 import type { Channel, ChannelContext } from './channel.js';
-import { type ProviderAgent, type ProviderDeps, requestProvider } from './provider-http.js';
+import {
+  type ProviderAgent,
+  type ProviderDeps,
+  placingChannel,
+  requestProvider,
+} from './provider-http.js';
 
 /**
  * Twilio sends the text (Messages.json, https://www.twilio.com/docs/messaging/api/message-resource).
@@ -33,19 +38,31 @@ export function twilioStatusCallbackUrl(context: ChannelContext): string {
   return `${base}/${execution.organizationId}/${agentId}/status?${CORRELATION_KEY}=${attempt.id}`;
 }
 
-/** A resource of the agent's Twilio account (`Messages.json`, `Calls.json`), with its query. */
-export function twilioAccountUrl(accountSid: string, resource: string, query = ''): string {
+/**
+ * One exchange with a resource of the agent's Twilio account (`Messages.json`, `Calls.json`):
+ * a form POST, or a GET with its query, with HTTP Basic from the Account SID and Auth Token.
+ */
+export function twilioRequest(
+  agent: ProviderAgent,
+  resource: 'Messages.json' | 'Calls.json',
+  request: { form: URLSearchParams } | { query: URLSearchParams },
+  deps: ProviderDeps
+) {
+  const { accountSid = '', authToken = '' } = agent.credentials;
   const base = config().TWILIO_API_URL.replace(/\/$/, '');
-  return `${base}/2010-04-01/Accounts/${accountSid}/${resource}${query}`;
-}
-
-const messagesUrl = (accountSid: string, query = '') =>
-  twilioAccountUrl(accountSid, 'Messages.json', query);
-
-/** HTTP Basic with the Account SID and Auth Token, as Twilio's REST API takes them. */
-export function twilioAuthorization({ credentials }: ProviderAgent): string {
-  const pair = `${credentials.accountSid ?? ''}:${credentials.authToken ?? ''}`;
-  return `Basic ${Buffer.from(pair).toString('base64')}`;
+  const query = 'query' in request ? `?${request.query}` : '';
+  const url = `${base}/2010-04-01/Accounts/${accountSid}/${resource}${query}`;
+  const authorization = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
+  const send = (signal: AbortSignal) =>
+    'form' in request
+      ? fetch(url, {
+          method: 'POST',
+          headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
+          body: request.form.toString(),
+          signal,
+        })
+      : fetch(url, { headers: { authorization }, signal });
+  return requestProvider('twilio', send, deps);
 }
 
 async function sendText(
@@ -62,17 +79,7 @@ async function sendText(
       ? { MessagingServiceSid: settings.messagingServiceSid }
       : { From: settings.fromNumber ?? '' }),
   });
-  const send = (signal: AbortSignal) =>
-    fetch(messagesUrl(agent.credentials.accountSid ?? ''), {
-      method: 'POST',
-      headers: {
-        authorization: twilioAuthorization(agent),
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: form.toString(),
-      signal,
-    });
-  const answer = await requestProvider('twilio', send, deps);
+  const answer = await twilioRequest(agent, 'Messages.json', { form }, deps);
   if (!answer.ok) return answer.outcome;
   await deps.recordProviderId(context, messageSchema.parse(answer.body).sid);
   return undefined;
@@ -87,19 +94,13 @@ async function sentMessage(
   context: ChannelContext,
   agent: ProviderAgent,
   deps: ProviderDeps
-): Promise<{ sid?: string; outcome?: Outcome }> {
-  if (context.attempt.providerId) return { sid: context.attempt.providerId };
+): Promise<{ providerId?: string; outcome?: Outcome }> {
   const since = new Date(context.attempt.startedAt);
   const query = new URLSearchParams({
     To: context.execution.primaryPhone,
     'DateSent>': since.toISOString().slice(0, 10),
   });
-  const send = (signal: AbortSignal) =>
-    fetch(messagesUrl(agent.credentials.accountSid ?? '', `?${query}`), {
-      headers: { authorization: twilioAuthorization(agent) },
-      signal,
-    });
-  const answer = await requestProvider('twilio', send, deps);
+  const answer = await twilioRequest(agent, 'Messages.json', { query }, deps);
   if (!answer.ok) return { outcome: answer.outcome };
   const ours = messageListSchema
     .parse(answer.body)
@@ -108,25 +109,13 @@ async function sentMessage(
         message.body === (context.message ?? '') &&
         new Date(message.date_created ?? 0).getTime() >= since.getTime() - 1000
     );
-  return { sid: ours?.sid };
+  return { providerId: ours?.sid };
 }
 
 export function createTwilioChannel(deps: ProviderDeps): Channel {
-  return {
-    name: 'twilio',
-    async deliver(context) {
-      return sendText(context, await deps.loadAgent(context, 'twilio'), deps);
-    },
-    async redeliver(context) {
-      const agent = await deps.loadAgent(context, 'twilio');
-      const { sid, outcome } = await sentMessage(context, agent, deps);
-      if (outcome) return outcome;
-      if (!sid) return sendText(context, agent, deps);
-      if (!context.attempt.providerId) await deps.recordProviderId(context, sid);
-      return undefined;
-    },
-    async follow() {
-      return undefined;
-    },
-  };
+  return placingChannel(
+    'twilio',
+    { provider: 'twilio', place: sendText, placed: sentMessage },
+    deps
+  );
 }

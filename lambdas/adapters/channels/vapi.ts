@@ -4,7 +4,12 @@ import { CORRELATION_KEY, correlationOf } from '../../schemas/providers/correlat
 import type { Outcome } from '../../schemas/step-attempt.js';
 import { config } from '../../shared/config.js';
 import type { Channel, ChannelContext } from './channel.js';
-import { type ProviderAgent, type ProviderDeps, requestProvider } from './provider-http.js';
+import {
+  type ProviderAgent,
+  type ProviderDeps,
+  placingChannel,
+  requestProvider,
+} from './provider-http.js';
 
 /**
  * Vapi places the call (`POST /call`, https://docs.vapi.ai/api-reference/calls/create): the
@@ -90,8 +95,7 @@ async function placedCall(
   context: ChannelContext,
   agent: ProviderAgent,
   deps: ProviderDeps
-): Promise<{ callId?: string; outcome?: Outcome }> {
-  if (context.attempt.providerId) return { callId: context.attempt.providerId };
+): Promise<{ providerId?: string; outcome?: Outcome }> {
   const settings = vapiSettingsSchema.parse(agent.agent.settings);
   const query = new URLSearchParams({
     assistantId: settings.assistantId,
@@ -103,25 +107,9 @@ async function placedCall(
   const answer = await requestProvider('vapi', request(`/call?${query}`, agent), deps);
   if (!answer.ok) return { outcome: answer.outcome };
   const ours = callListSchema.parse(answer.body).find((call) => isOurs(call, context.attempt.id));
-  return { callId: ours?.id };
+  return { providerId: ours?.id };
 }
 
 export function createVapiChannel(deps: ProviderDeps): Channel {
-  return {
-    name: 'vapi',
-    async deliver(context) {
-      return placeCall(context, await deps.loadAgent(context, 'vapi'), deps);
-    },
-    async redeliver(context) {
-      const agent = await deps.loadAgent(context, 'vapi');
-      const { callId, outcome } = await placedCall(context, agent, deps);
-      if (outcome) return outcome;
-      if (!callId) return placeCall(context, agent, deps);
-      if (!context.attempt.providerId) await deps.recordProviderId(context, callId);
-      return undefined;
-    },
-    async follow() {
-      return undefined;
-    },
-  };
+  return placingChannel('vapi', { provider: 'vapi', place: placeCall, placed: placedCall }, deps);
 }
