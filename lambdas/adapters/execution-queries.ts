@@ -6,7 +6,7 @@ import {
   executionContactSchema,
   executionStateSchema,
 } from '../schemas/execution.js';
-import { attemptKey, type StepAttempt, stepAttemptSchema } from '../schemas/step-attempt.js';
+import { attemptKeyOf, type StepAttempt, stepAttemptSchema } from '../schemas/step-attempt.js';
 import { ExecutionNotFoundError } from '../shared/errors.js';
 import { dynamo } from './aws-clients.js';
 import { type Page, type PageOptions, queryPage } from './pagination.js';
@@ -35,7 +35,7 @@ export async function findExecution(executionId: string): Promise<Execution | un
   for (const item of items) {
     if (typeof item.sk !== 'string' || !item.sk.startsWith('ATTEMPT#')) continue;
     const attempt = stepAttemptSchema.parse(withoutKeys(item));
-    attempts[attemptKey(attempt.stepIndex, attempt.attemptNo)] = attempt;
+    attempts[attemptKeyOf(attempt)] = attempt;
   }
   return {
     ...state,

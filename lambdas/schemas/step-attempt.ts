@@ -57,3 +57,8 @@ export type StepAttempt = z.infer<typeof stepAttemptSchema>;
 export function attemptKey(stepIndex: number, attemptNo: number): string {
   return `${stepIndex}-${attemptNo}`;
 }
+
+/** `attemptKey` of an attempt itself. */
+export function attemptKeyOf(attempt: Pick<StepAttempt, 'stepIndex' | 'attemptNo'>): string {
+  return attemptKey(attempt.stepIndex, attempt.attemptNo);
+}

@@ -3,7 +3,7 @@ import { completeTask } from '../adapters/state-machine.js';
 import { markHandedOver, swapTaskToken } from '../adapters/step-attempts.js';
 import { renderMessage } from '../domain/render-message.js';
 import type { Execution } from '../schemas/execution.js';
-import { attemptKey, type Outcome, type StepAttempt } from '../schemas/step-attempt.js';
+import { attemptKeyOf, type Outcome, type StepAttempt } from '../schemas/step-attempt.js';
 import { addLogContext, logger } from '../shared/logger.js';
 import { countChannelFailure } from '../shared/metrics.js';
 import { channelNamed } from './channel-choice.js';
@@ -16,10 +16,6 @@ import { suppressAfterDnc } from './suppressions.js';
  * An attempt's life with its channel, once it is claimed: the handoff, following it to its
  * outcome, and picking it up again after a retry or a restart (dispatch-step.ts claims it).
  */
-
-function keyOf(attempt: StepAttempt): string {
-  return attemptKey(attempt.stepIndex, attempt.attemptNo);
-}
 
 export function channelContext(execution: Execution, attempt: StepAttempt): ChannelContext {
   const step = execution.definition.steps[attempt.stepIndex];
@@ -47,7 +43,7 @@ export async function handOver(
   }
   if (failure) {
     countChannelFailure();
-    await recordOutcome(execution.id, keyOf(attempt), failure, new Date());
+    await recordOutcome(execution.id, attemptKeyOf(attempt), failure, new Date());
     return;
   }
   await markHandedOver(execution.id, attempt, new Date());
@@ -60,7 +56,7 @@ async function follow(channel: Channel, context: ChannelContext): Promise<void> 
   if (!outcome) return;
   const { execution, attempt } = await recordOutcome(
     context.execution.id,
-    keyOf(context.attempt),
+    attemptKeyOf(context.attempt),
     outcome,
     new Date()
   );
@@ -83,9 +79,13 @@ export async function resumeAttempt(
   addLogContext({ stepExecutionId: attempt.id });
   if (attempt.disposition || !(await swapTaskToken(execution.id, attempt, taskToken))) {
     // The outcome is in: settle the run (a report may have crashed before it did) and move on.
-    const { plan, execution: settled } = await settleOutcome(execution.id, keyOf(attempt), now);
+    const { plan, execution: settled } = await settleOutcome(
+      execution.id,
+      attemptKeyOf(attempt),
+      now
+    );
     await completeTask(taskToken, { ...plan, stepExecutionId: attempt.id });
-    const outcome = settled.attempts[keyOf(attempt)] ?? attempt;
+    const outcome = settled.attempts[attemptKeyOf(attempt)] ?? attempt;
     await releaseSlotOf(settled, attempt.stepIndex, attempt.id, now);
     await publishOutcome(settled, outcome, now);
     await suppressAfterDnc(settled, outcome, now, { fromRun: true });

@@ -6,7 +6,7 @@ import { stepExecutionId } from '../domain/step-execution-id.js';
 import { checkDispatch } from '../domain/step-progression.js';
 import type { Execution } from '../schemas/execution.js';
 import type { DispatchInput } from '../schemas/state-machine.js';
-import { attemptKey, type StepAttempt } from '../schemas/step-attempt.js';
+import { attemptKey, attemptKeyOf, type StepAttempt } from '../schemas/step-attempt.js';
 import { addLogContext } from '../shared/logger.js';
 import { countStepDispatched } from '../shared/metrics.js';
 import { channelForStep, channelNamed } from './channel-choice.js';
@@ -23,10 +23,6 @@ import {
 } from './plan-step.js';
 
 export { stepExecutionId };
-
-function keyOf(attempt: StepAttempt): string {
-  return attemptKey(attempt.stepIndex, attempt.attemptNo);
-}
 
 /**
  * Dispatch: contacts the recipient for the current step, at most once per attempt.
@@ -142,7 +138,7 @@ async function admitAndClaim(
   }
   if (await claim(execution, attempt, now)) return true;
   const current = await loadExecution(execution.id);
-  const raced = current.attempts[keyOf(attempt)];
+  const raced = current.attempts[attemptKeyOf(attempt)];
   if (raced) await resumeAttempt(current, raced, attempt.taskToken, now);
   else {
     await releaseSlotOf(execution, attempt.stepIndex, attempt.id, now);
