@@ -135,11 +135,11 @@ async function handOutOnce(
   organizationId: string,
   kind: SlotKind,
   settings: OrganizationSettings,
+  slots: SlotsItem,
   want: number,
   now: Date
 ): Promise<number | undefined> {
   const cap = capOf(settings, kind);
-  const slots = await readSlots(organizationId, kind);
   if (await reclaimLeases(organizationId, kind, expiredHolders(slots.holders, now))) return 0;
   const count = Math.min(want, cap - Object.keys(slots.holders).length, MAX_HOLDERS_PER_WRITE);
   if (count <= 0) return undefined;
@@ -184,11 +184,14 @@ export async function pumpQueue(
   now: Date
 ): Promise<number> {
   const settings = await organizationSettings(organizationId);
-  const slots = await readSlots(organizationId, kind);
-  const batch = batchFor(capOf(settings, kind) - Object.keys(slots.holders).length, settings);
+  let batch: number | undefined;
   let handed = 0;
-  for (let round = 0; round < PUMP_ROUNDS && handed < batch; round++) {
-    const result = await handOutOnce(organizationId, kind, settings, batch - handed, now);
+  for (let round = 0; round < PUMP_ROUNDS; round++) {
+    // Read afresh every round: the round before may have raced another hand-out.
+    const slots = await readSlots(organizationId, kind);
+    batch ??= batchFor(capOf(settings, kind) - Object.keys(slots.holders).length, settings);
+    if (handed >= batch) break;
+    const result = await handOutOnce(organizationId, kind, settings, slots, batch - handed, now);
     if (result === undefined) break;
     handed += result;
   }
